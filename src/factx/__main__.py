@@ -1,0 +1,5 @@
+"""``python -m factx`` runs the command line."""
+
+from factx.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""The embedded default: llama.cpp in process, no server and no API key.
+
+The decoding grammar comes from the request's JSON Schema, so the output
+always parses. llama-cpp-python builds that grammar only from its own
+``json_object`` + ``schema`` form (OpenAI's ``json_schema`` form is silently
+ignored in process), hence the rewrite in ``create``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factx.backends.base import BackendError, as_json_object
+from factx.weights import model_path
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+    from factx.backends import Settings
+
+#: The context window we ask for: articles of ~8k characters (~3k tokens) plus
+#: instructions and answers fit; longer texts are split by the pipeline.
+CONTEXT_TOKENS = 8192
+#: Request keys llama-cpp-python's chat API understands; others are dropped.
+_ACCEPTED = {
+    "messages", "response_format", "temperature", "top_p", "max_tokens", "seed",
+    "stop", "tools", "tool_choice", "repeat_penalty", "top_k", "min_p",
+}
+
+
+class LocalBackend:
+    """A GGUF model loaded with llama-cpp-python, kept in memory across calls."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path: Path = model_path(settings.model_path)
+        self.name = f"local/{settings.model or self.path.stem}"
+        self._llama: Any = None
+
+    def _load(self) -> Any:
+        """Load the weights on first use; reusing one Llama keeps its KV cache warm."""
+        if self._llama is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise BackendError(
+                    "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
+                ) from None
+            self._llama = Llama(
+                model_path=str(self.path),
+                n_ctx=CONTEXT_TOKENS,
+                n_threads=max(1, os.cpu_count() or 1),
+                verbose=False,
+            )
+        return self._llama
+
+    def create(self, **request: Any) -> ChatCompletion:
+        from openai.types.chat import ChatCompletion
+
+        kwargs = {k: v for k, v in as_json_object(request).items() if k in _ACCEPTED}
+        try:
+            answer = self._load().create_chat_completion(**kwargs)
+        except ValueError as err:  # e.g. the prompt exceeds the context window
+            raise BackendError(f"local model: {err}") from None
+        answer.setdefault("object", "chat.completion")
+        return ChatCompletion.model_validate(answer)

@@ -1,0 +1,55 @@
+"""Call the model: one structured request, validated and retried by instructor.
+
+instructor drives the backend in its ``JSON_SCHEMA`` mode, which leaves the
+messages untouched (so the KV-cache prefix survives) and sends the answer
+schema as ``response_format``; each backend turns that into the form that
+really constrains its server. When an answer fails validation, instructor
+appends the error and asks again, which on llama.cpp costs only the new turn.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from factx.backends.base import Backend
+
+T = TypeVar("T", bound=BaseModel)
+
+#: Sampling that makes answers repeatable, and so recordable.
+SAMPLING: dict[str, Any] = {"temperature": 0.0, "seed": 0}
+#: Output budget per call: enough for several facts in compact JSON.
+MAX_TOKENS = 1500
+
+
+class ModelAnswerError(Exception):
+    """The model's answer stayed invalid after the retries; str() is one line."""
+
+
+def ask(
+    backend: Backend,
+    messages: list[dict[str, str]],
+    answer_model: type[T],
+    *,
+    published: date | None = None,
+    max_retries: int = 1,
+) -> T:
+    """Send one request and return the validated answer."""
+    import instructor
+    from instructor.core.exceptions import InstructorRetryException
+
+    create = instructor.patch(create=backend.create, mode=instructor.Mode.JSON_SCHEMA)
+    try:
+        return create(
+            messages=messages,
+            response_model=answer_model,
+            max_retries=max_retries,
+            max_tokens=MAX_TOKENS,
+            context={"published": published},
+            **SAMPLING,
+        )
+    except InstructorRetryException as err:
+        reason = str(err).splitlines()[0][:200]
+        raise ModelAnswerError(f"invalid answer after {max_retries + 1} tries: {reason}") from None

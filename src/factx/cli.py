@@ -1,0 +1,198 @@
+"""The ``factx`` command: parse arguments, call the library, print.
+
+stdout carries only JSON, so ``factx extract ... | jq`` always works; progress,
+warnings and errors go to stderr through Rich. Exit codes: 0 all good, 1 some
+inputs failed, 2 usage or configuration error. Heavy imports (llama.cpp,
+instructor, openai) happen inside the commands that need them, so ``--help``
+and ``factx types`` answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="factx",
+    help="Extract typed, grounded facts (agreements, MoUs, missions, federations) from articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error[/]: {message}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _published(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or - for stdin.")],
+    types: Annotated[Optional[str], typer.Option("--types", "-t", help="Comma-separated fact types, e.g. agreement,mou.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON (Lines) to this file.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Write one <name>.json per input here.")] = None,
+    provider: Annotated[str, typer.Option(envvar="FACTX_PROVIDER", help="local, openai, vllm, ollama, llamacpp or compatible.")] = "local",
+    model: Annotated[Optional[str], typer.Option(envvar="FACTX_MODEL", help="Model name on a server.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(envvar="FACTX_BASE_URL", help="OpenAI-compatible server URL.")] = None,
+    model_path: Annotated[Optional[str], typer.Option(envvar="FACTX_MODEL_PATH", help="A GGUF file for the local provider.")] = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
+    strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
+    cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
+    cache_dir: Annotated[Optional[Path], typer.Option(envvar="FACTX_CACHE_DIR", help="Where answers are stored.")] = None,
+    replay: Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Call the model even when an answer is stored, and store anew.")] = False,
+) -> None:
+    """Extract facts from each input and print one record per input as JSON."""
+    from factx.api import default_cache_dir
+    from factx.backends import BackendError, Settings
+    from factx.pipeline import Extractor
+    from factx.reading import InputError, expand_paths
+    from factx.writing import RecordSink
+
+    if out and out_dir:
+        _fail("--out and --out-dir cannot be used together")
+    if replay and refresh:
+        _fail("--replay and --refresh cannot be used together")
+    when = _published(published)
+    try:
+        inputs = expand_paths(paths)
+    except InputError as problem:
+        _fail(str(problem))
+    if not inputs:
+        _fail("no text files found in the given folders")
+    store_mode = "replay" if replay else "refresh" if refresh else "cache"
+    try:
+        extractor = Extractor.from_settings(
+            Settings(provider=provider, model=model, base_url=base_url, model_path=model_path),
+            cache_dir=(cache_dir or default_cache_dir()) if cache or replay else None,
+            store_mode=store_mode,
+            types=types,
+            strict=strict,
+        )
+    except (BackendError, ValueError) as problem:
+        _fail(str(problem))
+
+    failed = 0
+    with RecordSink(out=out, out_dir=out_dir, pretty=len(inputs) == 1) as sink, err.status("") as status:
+        status.update(f"[1/{len(inputs)}] extracting from {inputs[0]}")
+        for n, (path, result) in enumerate(extractor.extract_paths(inputs, published=when), 1):
+            if n < len(inputs):
+                status.update(f"[{n + 1}/{len(inputs)}] extracting from {inputs[n]}")
+            if isinstance(result, InputError):
+                failed += 1
+                err.print(f"[bold red]error[/]: {result}", soft_wrap=True)
+                continue
+            if isinstance(result, BackendError):
+                failed += 1
+                err.print(f"[bold red]error[/]: {path}: {result}", soft_wrap=True)
+                continue
+            sink.write(result)
+            for warning in result.warnings:
+                err.print(f"[yellow]warning[/]: {path}: {warning}", soft_wrap=True)
+            s = result.stats
+            err.print(
+                f"[green]done[/] {path}: {len(result.facts)} facts, {s.seconds:.1f} s, "
+                f"{s.model_calls} calls ({s.cached_calls} cached)",
+                soft_wrap=True,
+            )
+    if failed:
+        err.print(f"{failed} of {len(inputs)} inputs failed")
+        raise typer.Exit(1)
+
+
+@app.command()
+def types(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False) -> None:
+    """List the fact types factx extracts."""
+    from factx.prompting import fact_types
+
+    described = fact_types()
+    if as_json:
+        print(json.dumps(described, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("type", "what it covers")
+    for name, text in described.items():
+        table.add_row(name, text)
+    Console().print(table)
+
+
+@app.command()
+def schema(
+    fact_type: Annotated[Optional[str], typer.Argument(help="agreement, mou, mission or federation; default: the record.")] = None,
+    write: Annotated[Optional[Path], typer.Option(help="Write every schema into this folder instead.")] = None,
+) -> None:
+    """Print the JSON Schema of a record or of one fact type."""
+    from factx.validating import schemas, write_schemas
+
+    if write is not None:
+        for path in write_schemas(write):
+            err.print(f"wrote {path}")
+        return
+    available = schemas()
+    name = (fact_type or "record").lower()
+    if name not in available:
+        raise typer.BadParameter(f"unknown type {fact_type!r}; choose from {', '.join(available)}")
+    print(json.dumps(available[name], indent=2, ensure_ascii=False))
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="JSON or JSON Lines files of records.")],
+    source: Annotated[Optional[Path], typer.Option(help="The input text, to check evidence offsets too.")] = None,
+) -> None:
+    """Check records against the contract; exit 1 when any is invalid."""
+    from factx.reading import InputError, read_path
+    from factx.validating import load_records, problems
+
+    text = None
+    if source is not None:
+        try:
+            text = read_path(source).text
+        except InputError as problem:
+            _fail(str(problem))
+    bad = 0
+    for file in files:
+        try:
+            records = list(load_records(file))
+        except (OSError, UnicodeDecodeError) as problem:
+            err.print(f"[bold red]error[/]: {file}: {getattr(problem, 'strerror', None) or problem}")
+            bad += 1
+            continue
+        for line, record in records:
+            found = problems(record, text)
+            for problem in found:
+                err.print(f"[red]invalid[/] {file}:{line}: {problem}", soft_wrap=True)
+            bad += bool(found)
+        if not records:
+            err.print(f"[red]invalid[/] {file}: no records")
+            bad += 1
+    if bad:
+        raise typer.Exit(1)
+    err.print(f"[green]valid[/]: {len(files)} file(s)")
+
+
+def main() -> None:
+    """Entry point that keeps a broken pipe (``| head``) from printing a traceback."""
+    try:
+        app()
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)

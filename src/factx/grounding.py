@@ -1,0 +1,174 @@
+"""Find the model's evidence quotes in the source text and compute their offsets.
+
+The model only *claims* a quote is verbatim; small models fold typography,
+reflow whitespace, drop accents, truncate with "..." or change a word. So the
+program, never the model, locates each quote: exactly first, then on a
+normalised copy of both strings that keeps a map back to the original
+characters, then fuzzily with a length check so a short or paraphrased quote
+cannot latch onto an unrelated fragment. Whatever is returned is a real slice
+of the source: ``text[span.start:span.end] == span.quote`` always holds.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz
+
+from factx.models import FACT_TYPES, Evidence, Fact
+
+#: Typographic variants a model may swap for their plain ASCII forms.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+    }
+)
+_QUOTE_CHARS = "\"'‘’‚‛“”„‟«»`"
+_ELLIPSIS = "..."  # "…" becomes "..." under NFKD, so one form covers both
+_NORMALISED_SCORE = 99.0
+_LENGTH_RATIO = (0.75, 1.33)
+#: Below this many words one changed word is a different claim ("il 2031" vs
+#: "il 2030"), not a misquote, so such quotes must match after normalisation.
+_MIN_FUZZY_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in the source; ``quote`` is the source's own characters."""
+
+    start: int
+    end: int
+    quote: str
+    score: float
+    exact: bool
+
+
+@lru_cache(maxsize=16)
+def _normalise(s: str) -> tuple[str, tuple[int, ...]]:
+    """Fold ``s`` for comparison, with each output char's index in ``s``.
+
+    Cached because every quote of a fact is looked up in the same article.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(s):
+        if ch.isspace():
+            if out and out[-1] != " ":  # runs of whitespace count as one space
+                out.append(" ")
+                index.append(i)
+            continue
+        for c in unicodedata.normalize("NFKD", ch.translate(_FOLD).casefold()):
+            if not unicodedata.combining(c) and unicodedata.category(c) != "Cf":
+                out.append(c)
+                index.append(i)
+    return "".join(out), tuple(index)
+
+
+def _clean_quote(quote: str) -> str:
+    """The normalised quote without edge whitespace, wrapping quotes or "..." truncation marks."""
+    q = _normalise(quote)[0].strip(" " + _QUOTE_CHARS)
+    while q.startswith(_ELLIPSIS) or q.endswith(_ELLIPSIS):
+        q = q.removeprefix(_ELLIPSIS).removesuffix(_ELLIPSIS).strip(" " + _QUOTE_CHARS)
+    return q
+
+
+def _span(text: str, index: tuple[int, ...], a: int, b: int, score: float) -> Span | None:
+    """Map the normalised range [a, b) back to ``text``, trimmed of surrounding whitespace."""
+    start, end = index[a], index[b - 1] + 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end], score, False) if end > start else None
+
+
+def _word_edges(s: str, centre: int, slack: int) -> list[int]:
+    """Positions within ``slack`` of ``centre`` that do not fall between two letters/digits."""
+    lo, hi = max(0, centre - slack), min(len(s), centre + slack)
+    return [p for p in range(lo, hi + 1) if p in (0, len(s)) or not (s[p - 1].isalnum() and s[p].isalnum())]
+
+
+def _fuzzy(q: str, norm: str, min_score: float) -> tuple[float, int, int] | None:
+    """Best word-aligned window of ``norm`` for ``q``: (score, start, end).
+
+    partial_ratio only slides a window as long as the quote, so its edges can
+    fall mid-word; nearby word boundaries are tried and the window re-scored
+    as a whole, which also makes the score honest about length differences.
+    """
+    hit = fuzz.partial_ratio_alignment(q, norm, score_cutoff=min_score)
+    if hit is None:
+        return None
+    # rapidfuzz may report a later copy of a repeated passage; document order must win
+    start = norm.find(norm[hit.dest_start : hit.dest_end])
+    end = start + hit.dest_end - hit.dest_start
+    slack = min(40, max(10, len(q) // 10))
+    starts = [p for p in _word_edges(norm, start, slack) if p < len(norm) and norm[p] != " "]
+    ends = [p for p in _word_edges(norm, end, slack) if p > 0 and norm[p - 1] != " "]
+    best: tuple[float, int, int] | None = None
+    for a in starts:
+        for b in ends:
+            if not _LENGTH_RATIO[0] <= (b - a) / len(q) <= _LENGTH_RATIO[1]:
+                continue
+            score = fuzz.ratio(q, norm[a:b])
+            if score >= min_score and (best is None or score > best[0]):
+                best = (score, a, b)
+    return best
+
+
+def locate(quote: str, text: str, *, min_score: float = 85.0) -> Span | None:
+    """Find ``quote`` in ``text`` (first occurrence), or None if it is not really there."""
+    stripped = quote.strip().strip(_QUOTE_CHARS).strip()
+    if not stripped:
+        return None
+    start = text.find(stripped)
+    if start >= 0:
+        return Span(start, start + len(stripped), stripped, 100.0, True)
+    q = _clean_quote(stripped)
+    if not q:
+        return None
+    norm, index = _normalise(text)
+    a = norm.find(q)
+    if a >= 0:
+        return _span(text, index, a, a + len(q), _NORMALISED_SCORE)
+    found = _fuzzy(q, norm, min_score) if len(q.split()) >= _MIN_FUZZY_WORDS else None
+    # a fuzzy match never outranks a normalised one, however close the ratio
+    return _span(text, index, found[1], found[2], min(found[0], _NORMALISED_SCORE - 1)) if found else None
+
+
+def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) -> tuple[Fact, list[str]]:
+    """Turn a model's draft into a contract fact whose evidence offsets come from the text.
+
+    Returns the fact and the warnings a user should see: quotes that were not
+    verbatim, and facts with no quote found at all (``grounded`` false).
+    """
+    label = f"{fact_type} {_label(draft)!r}"
+    warnings: list[str] = []
+    spans: dict[tuple[int, int], Evidence] = {}
+    quotes: list[str] = draft.evidence  # type: ignore[attr-defined]
+    for quote in quotes:
+        span = locate(quote, text)
+        if span is None:
+            warnings.append(f"{label}: quote not found in the text: {_short(quote)!r}")
+        else:
+            if span.score < 99:
+                warnings.append(f"{label}: quote aligned fuzzily (score {span.score:.0f}): {_short(quote)!r}")
+            spans.setdefault((span.start, span.end), Evidence(quote=span.quote, start=span.start, end=span.end))
+    evidence = list(spans.values()) or [Evidence(quote=q) for q in quotes]
+    if not spans:
+        warnings.append(f"{label}: no evidence found in the text, fact flagged as ungrounded")
+    data = {**draft.model_dump(exclude={"evidence"}), "type": fact_type, "evidence": evidence, "grounded": bool(spans)}
+    return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
+
+
+def _label(draft: BaseModel) -> str:
+    return str(getattr(draft, "title", None) or getattr(draft, "name", ""))
+
+
+def _short(quote: str, limit: int = 80) -> str:
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"

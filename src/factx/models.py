@@ -1,0 +1,258 @@
+"""The output contract as pydantic models (see the spec, ``facts.md``).
+
+Validators normalise what a model writes loosely (country names, date
+spellings, enum variants) so every record leaves the program in one form.
+Dates may be relative ("lunedì"): pass ``context={"published": date}`` to
+``model_validate`` to resolve them against the article's publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    WrapValidator,
+)
+
+from factx.normalizing import country_code, iso_date
+
+PartyKind = Literal[
+    "government", "public_body", "company", "association", "media", "university", "research", "other"
+]
+AgreementKind = Literal[
+    "cooperation", "co_production", "partnership", "trade", "intergovernmental", "distribution", "other"
+]
+AgreementStatus = Literal["proposed", "negotiating", "signed", "expanded"]
+
+
+def _enum_spelling(value: Any) -> Any:
+    """Accept "Co-production", "public body" and the like for enum values."""
+    if isinstance(value, str):
+        return re.sub(r"[\s\-]+", "_", value.strip().lower())
+    return value
+
+
+def _country(value: Any) -> str | None:
+    """Any spelling of a country ("Corea del Sud", "kr", "ITA") to ISO alpha-2, or null."""
+    return country_code(value) if isinstance(value, str) else None
+
+
+def _date(value: Any, handler: Any, info: ValidationInfo) -> str | None:
+    """A date at the precision the text gives, relative ones resolved if we can."""
+    if value is None or not isinstance(value, str):
+        return None
+    published = (info.context or {}).get("published")
+    return iso_date(value, published if isinstance(published, date) else None)
+
+
+def _text(value: Any) -> Any:
+    """Empty strings from a model mean "unknown": store them as null."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _phrases(value: Any) -> Any:
+    """Drop blank and repeated list entries a model sometimes emits."""
+    if isinstance(value, list):
+        seen: dict[str, None] = {}
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                seen.setdefault(item.strip(), None)
+        return list(seen)
+    return value
+
+
+# The patterns below describe output only (mode="serialization"): the model
+# may write "Corea del Sud" or "lunedì" and the validators normalise them.
+_NULLABLE = {"type": "null"}
+Country = Annotated[
+    str | None,
+    BeforeValidator(_country),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": "^[A-Z]{2}$"}, _NULLABLE]}, mode="serialization"),
+]
+IsoDate = Annotated[
+    str | None,
+    WrapValidator(_date),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, _NULLABLE]}, mode="serialization"
+    ),
+]
+OptText = Annotated[str | None, BeforeValidator(_text)]
+Phrases = Annotated[list[str], BeforeValidator(_phrases)]
+
+
+def _require_all(schema: dict[str, Any]) -> None:
+    """Mark every property required in the JSON Schema.
+
+    Output always carries every field (null or [] when unknown), and a decoding
+    grammar built from this schema makes the model consider each field instead
+    of skipping it. Validation still accepts missing keys, using the defaults.
+    """
+    if "properties" in schema:
+        schema["required"] = list(schema["properties"])
+
+
+class Shape(BaseModel):
+    """Base of every contract model: tolerant on input, complete on output."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_all)
+
+
+class Party(Shape):
+    """An organisation or state taking part in a fact."""
+
+    name: str = Field(description="as written in the text, full form")
+    kind: Annotated[PartyKind, BeforeValidator(_enum_spelling)] = "other"
+    country: Country = Field(default=None, description="ISO 3166-1 alpha-2 or null")
+
+
+class Person(Shape):
+    name: str = Field(description="as written in the text")
+    role: OptText = Field(default=None, description="title or office, in English")
+    organization: OptText = None
+
+
+class Place(Shape):
+    city: OptText = Field(default=None, description="English exonym: Seoul, Beijing, Rome")
+    country: Country = Field(default=None, description="ISO 3166-1 alpha-2")
+    venue: OptText = Field(default=None, description="building or site")
+
+
+class Evidence(Shape):
+    """A verbatim span of the input; offsets are computed by the program."""
+
+    quote: str
+    start: int | None = Field(default=None, description="offset of the quote in the input, null when not found")
+    end: int | None = None
+
+
+class _Typed(Shape):
+    """Puts ``type`` first in every fact's output; each subclass narrows it."""
+
+    type: str
+
+
+class _Fact(Shape):
+    """Fields every fact carries after its content."""
+
+    evidence: list[Evidence] = Field(default_factory=list)
+    grounded: bool = Field(default=True, description="false when no evidence quote was found in the input")
+
+
+class AgreementFields(Shape):
+    title: str = Field(description="short English name")
+    kind: Annotated[AgreementKind, BeforeValidator(_enum_spelling)] = "other"
+    status: Annotated[AgreementStatus, BeforeValidator(_enum_spelling)] = "signed"
+    parties: list[Party] = Field(default_factory=list)
+    signatories: list[Person] = Field(default_factory=list)
+    date: IsoDate = Field(default=None, description="date concluded, or announced when proposed")
+    place: Place | None = None
+    sectors: Phrases = Field(default_factory=list, description="short lower-case English terms")
+    summary: OptText = Field(default=None, description="one or two English sentences")
+
+
+class MouFields(Shape):
+    title: str = Field(description="short English name")
+    parties: list[Party] = Field(default_factory=list)
+    signatories: list[Person] = Field(default_factory=list)
+    date: IsoDate = Field(default=None, description="date signed")
+    place: Place | None = None
+    sectors: Phrases = Field(default_factory=list)
+    aims: Phrases = Field(default_factory=list, description="short English phrases")
+    context: OptText = Field(default=None, description="e.g. signed on the sidelines of a summit")
+
+
+class MissionFields(Shape):
+    title: str = Field(description="short English name")
+    leader: Person | None = None
+    delegation: list[Person] = Field(default_factory=list, description="members other than the leader")
+    organizations: list[Party] = Field(default_factory=list, description="who sent or took part")
+    origin_country: Country = None
+    destination: Place = Field(default_factory=Place)
+    start_date: IsoDate = None
+    end_date: IsoDate = None
+    counterparts: list[Person] = Field(default_factory=list, description="people met")
+    counterpart_organizations: list[Party] = Field(default_factory=list, description="organisations met or visited")
+    purpose: OptText = Field(default=None, description="one English sentence")
+    sectors: Phrases = Field(default_factory=list)
+    outcomes: Phrases = Field(default_factory=list, description="short English phrases")
+    funding: OptText = None
+
+
+class FederationFields(Shape):
+    name: str = Field(description="full name as written")
+    acronym: OptText = None
+    founded_on: IsoDate = None
+    founded_in: Place | None = None
+    affiliation: Party | None = Field(default=None, description="the body it belongs to")
+    leaders: list[Person] = Field(default_factory=list, description="president, secretary general, ...")
+    sector: OptText = Field(default=None, description="English")
+    goals: Phrases = Field(default_factory=list, description="short English phrases")
+
+
+class Agreement(_Fact, AgreementFields, _Typed):
+    """A cooperation, partnership, co-production, trade or intergovernmental agreement."""
+
+    type: Literal["agreement"] = "agreement"
+
+
+class Mou(_Fact, MouFields, _Typed):
+    """A memorandum of understanding (memorandum/protocollo d'intesa)."""
+
+    type: Literal["mou"] = "mou"
+
+
+class Mission(_Fact, MissionFields, _Typed):
+    """An institutional, trade or business delegation travelling to another place."""
+
+    type: Literal["mission"] = "mission"
+
+
+class Federation(_Fact, FederationFields, _Typed):
+    """A federation, association, consortium or cluster founded or described."""
+
+    type: Literal["federation"] = "federation"
+
+
+Fact = Annotated[Union[Agreement, Mou, Mission, Federation], Field(discriminator="type")]
+
+#: fact type name -> contract model, in the order the spec lists them.
+FACT_TYPES: dict[str, type[Agreement | Mou | Mission | Federation]] = {
+    "agreement": Agreement,
+    "mou": Mou,
+    "mission": Mission,
+    "federation": Federation,
+}
+
+
+class Stats(Shape):
+    """What producing a record cost; not part of the contract, useful to users."""
+
+    seconds: float = 0.0
+    model_calls: int = 0
+    cached_calls: int = Field(default=0, description="calls answered from the response cache")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Record(Shape):
+    """One document in, one record out."""
+
+    source: str
+    sha256: str
+    language: str | None = None
+    model: str
+    publication_date: str | None = Field(default=None, description="found in the text or given by the user")
+    facts: list[Fact] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    stats: Stats = Field(default_factory=Stats)

@@ -1,0 +1,146 @@
+"""The extraction pipeline: one document in, one validated, grounded record out.
+
+Stages, each in its own module: read input (``reading``) → prompt
+(``prompting``) → call the model (``calling``) → validate (``models``) →
+ground (``grounding``) → normalise (``normalizing``, through the models'
+validators) → write (``writing``). This module only wires them together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from factx import calling, prompting
+from factx.backends import Backend, BackendError, Settings, create_backend
+from factx.grounding import ground
+from factx.models import FACT_TYPES, Record, Stats
+from factx.normalizing import find_publication_date
+from factx.reading import Document, InputError, decode, read_path, read_stdin
+from factx.recording import ExchangeStore, RecordingBackend, StoreMode
+
+ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
+
+
+def parse_types(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"agreement,mou"`` or a list to known type names, in contract order."""
+    if value is None:
+        return ALL_TYPES
+    names = value.split(",") if isinstance(value, str) else list(value)
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    unknown = wanted - set(ALL_TYPES)
+    if unknown or not wanted:
+        raise ValueError(f"unknown fact type {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(ALL_TYPES)}")
+    return tuple(t for t in ALL_TYPES if t in wanted)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid: offline and deterministic)."""
+    import py3langid
+
+    code, _score = py3langid.classify(text)
+    return code or None
+
+
+@dataclass
+class Extractor:
+    """Holds one backend (and so one loaded model) for many documents.
+
+    ``store`` caches model exchanges (the user cache by default); ``strict``
+    drops facts whose evidence could not be found in the text.
+    """
+
+    backend: Backend
+    types: tuple[str, ...] = ALL_TYPES
+    strict: bool = False
+    _recorder: RecordingBackend = field(init=False, repr=False)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        cache_dir: Path | None = None,
+        store_mode: StoreMode = "cache",
+        types: str | Sequence[str] | None = None,
+        strict: bool = False,
+    ) -> Extractor:
+        """Build an extractor for a provider, with an optional exchange store."""
+        backend = create_backend(settings or Settings())
+        store = ExchangeStore(cache_dir) if cache_dir else None
+        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict)
+
+    def __post_init__(self) -> None:
+        self._recorder = (
+            self.backend if isinstance(self.backend, RecordingBackend) else RecordingBackend(self.backend, None)
+        )
+
+    def extract_document(self, doc: Document, *, published: date | None = None) -> Record:
+        """Run every requested fact type over one document."""
+        started, before = time.perf_counter(), replace(self._recorder.usage)
+        published = published or find_publication_date(doc.text)
+        warnings: list[str] = []
+        facts: list[BaseModel] = []
+        for fact_type in self.types:
+            try:
+                answer = calling.ask(
+                    self._recorder,
+                    prompting.messages(doc.text, fact_type),
+                    prompting.answer_model(fact_type),
+                    published=published,
+                )
+            except calling.ModelAnswerError as err:
+                warnings.append(f"{fact_type}: {err}")
+                continue
+            for draft in answer.facts:  # type: ignore[attr-defined]
+                fact, problems = ground(fact_type, draft, doc.text, published)
+                warnings.extend(problems)
+                if fact.grounded or not self.strict:
+                    facts.append(fact)
+        facts.sort(key=_first_mention)
+        used = self._recorder.usage.since(before)
+        return Record(
+            source=doc.source,
+            sha256=doc.sha256,
+            language=detect_language(doc.text),
+            model=self._recorder.name,
+            publication_date=published.isoformat() if published else None,
+            facts=facts,
+            warnings=warnings,
+            stats=Stats(
+                seconds=round(time.perf_counter() - started, 2),
+                model_calls=used.calls,
+                cached_calls=used.cached,
+                prompt_tokens=used.prompt_tokens,
+                completion_tokens=used.completion_tokens,
+            ),
+        )
+
+    def extract(self, text: str, *, source: str = "<text>", published: date | None = None) -> Record:
+        """Extract from a string (the text's UTF-8 bytes give the record's sha256)."""
+        return self.extract_document(decode(text.encode("utf-8"), source), published=published)
+
+    def extract_paths(
+        self, paths: Iterable[str], *, published: date | None = None
+    ) -> Iterator[tuple[str, Record | InputError | BackendError]]:
+        """Extract from files ("-" is stdin), yielding each path with its record or its error.
+
+        One bad input never stops the batch: its error is yielded in its place.
+        """
+        for path in paths:
+            try:
+                doc = read_stdin() if path == "-" else read_path(path)
+                yield path, self.extract_document(doc, published=published)
+            except (InputError, BackendError) as err:
+                yield path, err
+
+
+def _first_mention(fact: BaseModel) -> tuple[int, int]:
+    """Order facts by where their evidence first appears; ungrounded ones last."""
+    starts = [e.start for e in fact.evidence if e.start is not None]  # type: ignore[attr-defined]
+    return (0, min(starts)) if starts else (1, 0)

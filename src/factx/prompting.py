@@ -1,0 +1,71 @@
+"""Build the messages and the answer schema for each model call.
+
+The article comes first and the per-type question last, so every call on the
+same document shares one long prefix (system prompt + article) and llama.cpp
+reads the article only once; each further call costs only its own question
+and answer. Prompt wording lives in ``prompts/``, never in code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
+
+from factx.models import FACT_TYPES, AgreementFields, FederationFields, MissionFields, MouFields, Shape
+from factx.resources import data_path
+
+#: What the model fills for each type: the contract's content fields, without
+#: what the program computes itself (type, offsets, grounding flags).
+_CONTENT: dict[str, type[BaseModel]] = {
+    "agreement": AgreementFields,
+    "mou": MouFields,
+    "mission": MissionFields,
+    "federation": FederationFields,
+}
+#: Bounds that keep a small model from looping until its token budget runs out.
+MAX_FACTS_PER_TYPE = 8
+MAX_QUOTES = 2
+
+
+@cache
+def _prompt(name: str) -> str:
+    return data_path("prompts", name).read_text(encoding="utf-8")
+
+
+@cache
+def answer_model(fact_type: str) -> type[BaseModel]:
+    """``{"facts": [...]}`` for one type, each fact opening with its evidence quotes.
+
+    Quotes come first so the model anchors each fact in the text before it
+    fills the fields from it.
+    """
+    content = _CONTENT[fact_type]
+    fields: dict[str, Any] = {
+        "evidence": (list[str], Field(min_length=1, max_length=MAX_QUOTES)),
+        **{name: (info.annotation, info) for name, info in content.model_fields.items()},
+    }
+    item = create_model(f"{content.__name__.removesuffix('Fields')}Draft", __base__=Shape, **fields)
+    return create_model(
+        f"{fact_type.title()}Answer",
+        __base__=Shape,
+        facts=(list[item], Field(default_factory=list, max_length=MAX_FACTS_PER_TYPE)),  # type: ignore[valid-type]
+    )
+
+
+def messages(text: str, fact_type: str) -> list[dict[str, str]]:
+    """The chat for one fact type on one document."""
+    label = json.loads(_prompt("types.json"))[fact_type]
+    question = _prompt("task.md").replace("{type}", label)
+    return [
+        {"role": "system", "content": _prompt("system.md")},
+        {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'},
+    ]
+
+
+def fact_types() -> dict[str, str]:
+    """Fact type -> one-line description, in the order the contract lists them."""
+    labels = json.loads(_prompt("types.json"))
+    return {name: labels[name] for name in FACT_TYPES}

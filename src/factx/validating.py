@@ -1,0 +1,78 @@
+"""Check records against the contract: the exported JSON Schema, then offsets.
+
+The schema (``schemas/record.schema.json``) is what other tools read, so it
+is the judge here rather than the pydantic models. Evidence offsets can only
+be checked against the source text, when it can be found.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from factx.models import FACT_TYPES, Record
+from factx.resources import data_path
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """Name -> JSON Schema of the output: the record and each fact type."""
+    out = {"record": Record.model_json_schema(mode="serialization")}
+    for name, model in FACT_TYPES.items():
+        out[name] = model.model_json_schema(mode="serialization")
+    return out
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Export every schema as ``<name>.schema.json`` (how ``schemas/`` is made)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas().items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(data_path("schemas", "record.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def load_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) for a JSON file or each line of a JSON Lines file."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        yield 1, json.loads(text)
+        return
+    except json.JSONDecodeError:
+        pass
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as err:
+                yield number, err
+
+
+def problems(record: Any, source_text: str | None = None) -> list[str]:
+    """Every way ``record`` breaks the contract; empty when it is valid."""
+    if isinstance(record, json.JSONDecodeError):
+        return [f"not JSON: {record.msg} (column {record.colno})"]
+    found = [
+        f"{'/'.join(map(str, err.absolute_path)) or '(record)'}: {err.message}"
+        for err in sorted(_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if found or source_text is None:
+        return found
+    for i, fact in enumerate(record.get("facts", [])):
+        for j, ev in enumerate(fact.get("evidence", [])):
+            start, end = ev.get("start"), ev.get("end")
+            if start is not None and source_text[start:end] != ev.get("quote"):
+                found.append(f"facts/{i}/evidence/{j}: text[{start}:{end}] is not the quote")
+    return found

@@ -1,0 +1,26 @@
+"""Shared test helpers: paths of the examples and fixtures, and a replaying extractor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from factx.backends import Settings
+from factx.pipeline import Extractor
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+EXCHANGES = ROOT / "fixtures" / "exchanges"
+
+
+def seed(prefix: str) -> Path:
+    """The example article whose name starts with ``prefix`` (e.g. "002")."""
+    (path,) = EXAMPLES.glob(f"{prefix}_*.txt")
+    return path
+
+
+@pytest.fixture(scope="session")
+def replayer() -> Extractor:
+    """An extractor that answers only from the recorded exchanges: offline, deterministic."""
+    return Extractor.from_settings(Settings(), cache_dir=EXCHANGES, store_mode="replay")

@@ -1,0 +1,89 @@
+"""The command line, through Typer's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from factx.cli import app
+from tests.conftest import EXCHANGES, ROOT, seed
+
+runner = CliRunner()
+FACTX = [sys.executable, "-m", "factx"]
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The installed command as a user runs it, replaying the recorded exchanges."""
+    env = {**os.environ, "FACTX_CACHE_DIR": str(EXCHANGES)}
+    return subprocess.run([*FACTX, *args], input=stdin, capture_output=True, env=env, cwd=ROOT, timeout=300)
+
+
+def test_help_and_types_answer_fast_without_heavy_imports():
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "factx", "types", "--json"], capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads(done.stdout)) == ["agreement", "mou", "mission", "federation"]
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert not {"llama_cpp", "instructor", "openai", "dateparser"} & imported
+    assert elapsed < 3.0  # generous for a loaded CI machine; typically ~0.5 s
+    assert subprocess.run([*FACTX, "--help"], capture_output=True).returncode == 0
+
+
+def test_schema_prints_the_record_and_each_type():
+    record = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert record["title"] == "Record"
+    mou = json.loads(runner.invoke(app, ["schema", "mou"]).stdout)
+    assert "aims" in mou["properties"]
+    bad = runner.invoke(app, ["schema", "treaty"])
+    assert bad.exit_code == 2
+
+
+def test_unknown_type_is_a_usage_error():
+    result = runner.invoke(app, ["extract", str(seed("002")), "--types", "treaty", "--replay"])
+    assert result.exit_code == 2
+    assert "unknown fact type treaty" in result.stderr
+
+
+def test_bad_inputs_are_one_line_errors_and_exit_1(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    done = run("extract", str(empty), str(binary), "--replay")
+    assert done.returncode == 1
+    assert done.stdout == b""
+    errors = [line for line in done.stderr.decode().splitlines() if line.startswith("error")]
+    assert errors == [f"error: {empty}: empty file", f"error: {binary}: binary file, not text"]
+    assert b"Traceback" not in done.stderr
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    done = run("extract", str(tmp_path / "nope.txt"), "--replay")
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == f"error: {tmp_path / 'nope.txt'}: no such file or directory"
+
+
+def test_validate_accepts_a_good_record_and_rejects_a_bad_one(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({
+        "source": "a.txt", "sha256": "0" * 64, "language": "it", "model": "local/m",
+        "publication_date": None, "facts": [], "warnings": [],
+        "stats": {"seconds": 0, "model_calls": 0, "cached_calls": 0, "prompt_tokens": 0, "completion_tokens": 0},
+    }))
+    assert runner.invoke(app, ["validate", str(good)]).exit_code == 0
+    bad = tmp_path / "bad.jsonl"
+    broken = json.loads(good.read_text())
+    broken["facts"] = [{"type": "mou", "title": "x"}]
+    bad.write_text(good.read_text().replace("\n", "") + "\n" + json.dumps(broken) + "\n")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"invalid {bad}:2: facts/0" in result.stderr

@@ -1,0 +1,161 @@
+"""Grounding: the program, not the model, finds each evidence quote in the source."""
+
+from __future__ import annotations
+
+import pytest
+
+from factx.grounding import Span, locate
+
+FIRST = (
+    "Roma, 19 dicembre 2025 – È nata oggi a Roma la nuova Federazione MIFE – Made in Italy "
+    "Film Export, un organismo che vuole trasformare il cinema italiano in una vera industria dell’export."
+)
+SECOND = (
+    "“Il cinema italiano ha talento, storia e creatività, ma per troppo tempo non è stato\n"
+    "considerato un settore strategico per l’export”, ha detto Andrea Iervolino, presidente  della Federazione."
+)
+TEXT = FIRST + "\n\n" + SECOND
+
+
+def test_exact_quote_gets_verbatim_offsets() -> None:
+    span = locate("È nata oggi a Roma", TEXT)
+    assert span == Span(25, 43, "È nata oggi a Roma", 100.0, True)
+    assert TEXT[span.start : span.end] == span.quote
+
+
+def test_wrapping_quotes_and_whitespace_are_stripped_before_matching() -> None:
+    span = locate('  "una vera industria"  ', TEXT)
+    assert span is not None and span.exact
+    assert span.quote == "una vera industria"
+
+
+def test_straight_apostrophe_aligns_to_curly_original() -> None:
+    span = locate("una vera industria dell'export", TEXT)
+    assert span is not None
+    assert span.quote == "una vera industria dell’export"
+    assert (span.score, span.exact) == (99.0, False)
+    assert span.start == FIRST.index("una vera industria")
+
+
+def test_hyphen_matches_en_dash() -> None:
+    span = locate("Federazione MIFE - Made in Italy Film Export", TEXT)
+    assert span is not None
+    assert span.quote == "Federazione MIFE – Made in Italy Film Export"
+    assert span.score == 99.0
+
+
+def test_whitespace_and_newlines_are_collapsed() -> None:
+    span = locate("non è stato considerato un settore strategico", TEXT)
+    assert span is not None
+    assert span.quote == "non è stato\nconsiderato un settore strategico"
+    assert span.score == 99.0
+    span = locate("presidente della Federazione", TEXT)
+    assert span is not None and span.quote == "presidente  della Federazione"
+    assert span.score == 99.0
+
+
+def test_missing_accent_is_tolerated() -> None:
+    span = locate("E nata oggi a Roma", TEXT)
+    assert span is not None
+    assert span.quote == "È nata oggi a Roma"
+    assert span.start == 25 and not span.exact
+
+
+@pytest.mark.parametrize(
+    "quote", ["la nuova Federazione MIFE...", "la nuova Federazione MIFE …", "...la nuova Federazione MIFE"]
+)
+def test_ellipsis_truncation_is_dropped(quote: str) -> None:
+    span = locate(quote, TEXT)
+    assert span is not None
+    assert span.quote == "la nuova Federazione MIFE"
+    assert span.score == 99.0
+
+
+def test_one_changed_word_in_a_long_quote_is_grounded_fuzzily() -> None:
+    quote = "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export"  # 12 words + dash
+    span = locate(quote, TEXT)
+    assert span is not None
+    assert span.quote == "È nata oggi a Roma la nuova Federazione MIFE – Made in Italy Film Export"
+    assert 85.0 <= span.score < 99.0
+    assert not span.exact
+
+
+def test_fuzzy_span_snaps_to_whole_words() -> None:
+    # starts and ends mid-word ("ata", "Expo") and changes one word
+    span = locate("ata oggi a Roma la nuova Federazione MIFE – Made in Italia Film Expo", TEXT)
+    assert span is not None
+    assert span.quote == "nata oggi a Roma la nuova Federazione MIFE – Made in Italy Film Export"
+
+
+def test_stricter_threshold_rejects_what_the_default_accepts() -> None:
+    quote = "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export"
+    assert locate(quote, TEXT) is not None
+    assert locate(quote, TEXT, min_score=99.0) is None
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "The new federation was born today in Rome",  # translation
+        "Oggi a Roma è stata fondata una nuova federazione del cinema",  # paraphrase
+        "Il governo ha approvato la legge di bilancio per il prossimo anno",  # absent
+        "Roma Milano",  # short, absent: must not latch onto "Roma"
+        "dicembre 2026",  # two words, one character off "dicembre 2025": a different date
+        "",
+        "   ",
+        "...",
+    ],
+)
+def test_quotes_not_in_the_text_are_not_grounded(quote: str) -> None:
+    assert locate(quote, TEXT) is None
+
+
+def test_added_clause_is_not_grounded_to_its_prefix_even_when_lenient() -> None:
+    # the source stops at "Federazione."; a window that much shorter than the quote is not evidence
+    quote = "ha detto Andrea Iervolino, presidente della Federazione e produttore internazionale di film"
+    assert locate(quote, TEXT, min_score=70.0) is None
+
+
+def test_first_occurrence_wins() -> None:
+    span = locate("il cinema italiano", TEXT)
+    assert span is not None and span.start == FIRST.index("il cinema italiano")
+    span = locate("Il cinema italiano", TEXT)  # exact, only in the second paragraph
+    assert span is not None and span.start == TEXT.index("Il cinema italiano")
+    span = locate("cinema italiano ha talento", TEXT.lower() + " " + TEXT.lower())
+    assert span is not None and span.start == TEXT.lower().index("cinema italiano ha talento")
+    span = locate("È nata oggi a Milano la nuova Federazione MIFE", TEXT + "\n\n" + TEXT)  # fuzzy
+    assert span is not None and not span.exact and span.start == 25
+
+
+def test_long_quote_with_changes_is_grounded() -> None:
+    body = (TEXT + "\n\n") * 4
+    quote = " ".join([SECOND, FIRST, SECOND[:80]]).replace("’", "'").replace("“", '"').replace("”", '"')
+    quote = quote.replace("–", "-").replace("talento", "talenti", 1).replace("strategico", "strategica")
+    assert len(quote) > 400
+    span = locate(quote, body)
+    assert span is not None and not span.exact and span.score <= 98.0
+    # the model's wrapping quote mark is stripped, so the span starts inside the source's “
+    assert span.start == body.index(SECOND) + 1 and span.quote.startswith("Il cinema")
+    assert span.quote.endswith("ma per troppo tempo non è")
+
+
+QUOTES = [
+    "È nata oggi a Roma",
+    "una vera industria dell'export",
+    "Federazione MIFE - Made in Italy",
+    "non è stato considerato un settore",
+    "E nata oggi",
+    "la nuova Federazione MIFE...",
+    "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export",
+    "“Il cinema italiano ha talento”",
+    "ha detto Andrea Iervolino, presidente della federazione",
+]
+
+
+@pytest.mark.parametrize("quote", QUOTES)
+def test_every_span_is_a_real_slice_of_the_text(quote: str) -> None:
+    span = locate(quote, TEXT)
+    assert span is not None
+    assert TEXT[span.start : span.end] == span.quote
+    assert span.quote == span.quote.strip()
+    assert span.exact == (span.score == 100.0)

@@ -1,0 +1,112 @@
+"""The real embedded model, in process and behind a real OpenAI-compatible server.
+
+These are the few live runs the suite keeps (about a minute in all): they
+prove the grammar really reaches llama.cpp and that the remote path works
+against a real server, including the fallback when ``json_schema`` is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from factx.backends import Settings, create_backend
+from factx.pipeline import Extractor
+from factx.weights import embedded_model_path
+
+pytestmark = pytest.mark.live
+
+TEXT = (
+    "Milano, 5 maggio 2026 – È nata oggi a Milano l'Associazione Italiana Videogiochi "
+    "Indipendenti (AIVI), presieduta da Carla Rossi. L'associazione riunisce quaranta studi."
+)
+#: A schema no model would follow by chance: only a grammar makes the answer fit.
+ODD_SCHEMA = {
+    "type": "object",
+    "properties": {"verdict": {"type": "string", "enum": ["zebra-7", "quokka-9"]}, "n": {"type": "integer"}},
+    "required": ["verdict", "n"],
+}
+PROSE = [{"role": "user", "content": "Write a haiku about autumn, in Markdown, with a title."}]
+JSON_SCHEMA_FORMAT = {"type": "json_schema", "json_schema": {"name": "Odd", "schema": ODD_SCHEMA}}
+
+
+def assert_follows_odd_schema(content: str | None) -> None:
+    answer = json.loads(content or "")
+    assert answer["verdict"] in {"zebra-7", "quokka-9"} and isinstance(answer["n"], int)
+
+
+def test_the_schema_constrains_the_local_model_even_against_the_prompt():
+    backend = create_backend(Settings())
+    reply = backend.create(messages=PROSE, response_format=JSON_SCHEMA_FORMAT, max_tokens=40, temperature=0)
+    assert_follows_odd_schema(reply.choices[0].message.content)
+
+
+def test_local_model_extracts_a_grounded_federation():
+    record = Extractor.from_settings(types="federation").extract(TEXT, source="aivi.txt")
+    (fact,) = record.facts
+    assert "Videogiochi" in fact.name and fact.acronym == "AIVI"
+    assert fact.founded_on == "2026-05-05"
+    assert fact.grounded and all(TEXT[e.start : e.end] == e.quote for e in fact.evidence)
+    assert record.language == "it" and record.publication_date == "2026-05-05"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server with the same GGUF, on loopback."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_model_path()),
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--model_alias", "qwen-local"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama-cpp-python server did not start within 120 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_generic_provider_falls_back_when_the_server_refuses_json_schema(server):
+    backend = create_backend(Settings(provider="compatible", base_url=server))
+    assert backend.name == "compatible/qwen-local"  # the served model, asked of the server
+    reply = backend.create(messages=PROSE, response_format=JSON_SCHEMA_FORMAT, max_tokens=40, temperature=0)
+    assert_follows_odd_schema(reply.choices[0].message.content)
+    assert backend.form == "json_object"
+
+
+def test_llamacpp_provider_extracts_through_the_server(server):
+    extractor = Extractor.from_settings(Settings(provider="llamacpp", base_url=server), types="federation")
+    record = extractor.extract(TEXT)
+    assert record.model == "llamacpp/qwen-local"
+    assert [f.acronym for f in record.facts] == ["AIVI"]
+
+
+def test_unreachable_server_is_a_one_line_error():
+    from factx.backends import BackendError
+
+    backend = create_backend(Settings(provider="compatible", base_url=f"http://127.0.0.1:{_free_port()}/v1", model="m"))
+    with pytest.raises(BackendError, match=r"^cannot reach the model server at http://127\.0\.0\.1:\d+/v1$"):
+        backend.create(messages=PROSE)

@@ -1,0 +1,43 @@
+"""Prompts come from files, put the article first, and ask for compact, bounded JSON."""
+
+from __future__ import annotations
+
+import re
+
+from factx.prompting import MAX_FACTS_PER_TYPE, answer_model, fact_types, messages
+from factx.resources import data_path
+
+SEED_NAMES = re.compile(r"MIFE|Borgonzoni|Italpress|Basilicata Creativa|Iervolino|CJ E&M|Confimpreseitalia", re.I)
+
+
+def test_every_call_on_a_document_shares_the_prefix_up_to_the_article():
+    text = "Roma, 3 marzo 2026 – Un articolo."
+    chats = [messages(text, t) for t in ("agreement", "mou", "mission", "federation")]
+    prefixes = {(c[0]["content"], c[1]["content"].split(text)[0] + text) for c in chats}
+    assert len(prefixes) == 1
+    assert chats[0][1]["content"].index(text) < chats[0][1]["content"].index("agreement")
+
+
+def test_the_answer_schema_opens_each_fact_with_evidence_and_requires_every_field():
+    schema = answer_model("mission").model_json_schema()
+    item = schema["$defs"]["MissionDraft"]
+    assert list(item["properties"])[0] == "evidence"
+    assert item["required"] == list(item["properties"])
+    assert "type" not in item["properties"] and "grounded" not in item["properties"]
+    assert schema["properties"]["facts"]["maxItems"] == MAX_FACTS_PER_TYPE
+    assert item["properties"]["evidence"]["items"] == {"type": "string"}
+
+
+def test_enums_reach_the_schema_so_the_grammar_enforces_them():
+    schema = answer_model("agreement").model_json_schema()
+    props = schema["$defs"]["AgreementDraft"]["properties"]
+    assert props["status"]["enum"] == ["proposed", "negotiating", "signed", "expanded"]
+
+
+def test_prompts_do_not_borrow_from_the_seed_articles():
+    for path in data_path("prompts").iterdir():
+        assert not SEED_NAMES.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_fact_types_are_described_in_contract_order():
+    assert list(fact_types()) == ["agreement", "mou", "mission", "federation"]

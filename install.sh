@@ -47,5 +47,5 @@ if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
 fi
 "$VENV/bin/python" -m pip install -q --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
-"$VENV/bin/python" -m pip install -q -e ".[local,dev]"
+"$VENV/bin/python" -m pip install -q --find-links "$WHEELS" -e ".[local,dev]"
 echo "factx installed in $VENV" >&2

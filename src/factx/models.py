@@ -20,9 +20,10 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     WrapValidator,
+    model_validator,
 )
 
-from factx.normalizing import country_code, iso_date
+from factx.normalizing import country_code, english_city, iso_date
 
 PartyKind = Literal[
     "government", "public_body", "company", "association", "media", "university", "research", "other"
@@ -127,6 +128,12 @@ class Place(Shape):
     country: Country = Field(default=None, description="ISO 3166-1 alpha-2")
     venue: OptText = Field(default=None, description="building or site")
 
+    @model_validator(mode="after")
+    def _english_city(self) -> Place:
+        """"Seul" -> "Seoul", and the city's country when the model left it out."""
+        self.city, self.country = english_city(self.city, self.country)
+        return self
+
 
 class Evidence(Shape):
     """A verbatim span of the input; offsets are computed by the program."""
@@ -190,8 +197,10 @@ class MissionFields(Shape):
 
 
 class FederationFields(Shape):
-    name: str = Field(description="full name as written")
+    # The acronym comes first: asked for the name first, small models write the
+    # acronym there, and once the acronym is written they give the full name.
     acronym: OptText = None
+    name: str = Field(description="full name as written")
     founded_on: IsoDate = None
     founded_in: Place | None = None
     affiliation: Party | None = Field(default=None, description="the body it belongs to")

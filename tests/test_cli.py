@@ -87,3 +87,21 @@ def test_validate_accepts_a_good_record_and_rejects_a_bad_one(tmp_path):
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
     assert f"invalid {bad}:2: facts/0" in result.stderr
+
+
+def test_unreachable_server_fails_the_input_with_one_line(tmp_path):
+    done = run("extract", str(seed("002")), "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1",
+               "--model", "m", "--no-cache")
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode().splitlines() == [
+        f"error: {seed('002')}: cannot reach the model server at http://127.0.0.1:9/v1",
+        "1 of 1 inputs failed",
+    ]
+
+
+def test_missing_openai_key_is_a_configuration_error():
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    done = subprocess.run([*FACTX, "extract", str(seed("002")), "--provider", "openai"],
+                          capture_output=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == "error: OPENAI_API_KEY is not set (export it, or use --provider local)"

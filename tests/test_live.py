@@ -102,11 +102,3 @@ def test_llamacpp_provider_extracts_through_the_server(server):
     record = extractor.extract(TEXT)
     assert record.model == "llamacpp/qwen-local"
     assert [f.acronym for f in record.facts] == ["AIVI"]
-
-
-def test_unreachable_server_is_a_one_line_error():
-    from factx.backends import BackendError
-
-    backend = create_backend(Settings(provider="compatible", base_url=f"http://127.0.0.1:{_free_port()}/v1", model="m"))
-    with pytest.raises(BackendError, match=r"^cannot reach the model server at http://127\.0\.0\.1:\d+/v1$"):
-        backend.create(messages=PROSE)

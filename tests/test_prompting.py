@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from factx.prompting import MAX_FACTS_PER_TYPE, answer_model, fact_types, messages
@@ -13,9 +14,21 @@ SEED_NAMES = re.compile(r"MIFE|Borgonzoni|Italpress|Basilicata Creativa|Iervolin
 def test_every_call_on_a_document_shares_the_prefix_up_to_the_article():
     text = "Roma, 3 marzo 2026 – Un articolo."
     chats = [messages(text, t) for t in ("agreement", "mou", "mission", "federation")]
-    prefixes = {(c[0]["content"], c[1]["content"].split(text)[0] + text) for c in chats}
+    prefixes = {json.dumps(c[:-1]) + c[-1]["content"].split(text)[0] + text for c in chats}
     assert len(prefixes) == 1
-    assert chats[0][1]["content"].index(text) < chats[0][1]["content"].index("agreement")
+    last = chats[0][-1]["content"]
+    assert last.index(text) < last.index("agreement")
+
+
+def test_worked_examples_fit_the_answer_schema_and_quote_their_article():
+    examples = json.loads(data_path("prompts", "examples.json").read_text(encoding="utf-8"))
+    assert any(all(not a["facts"] for a in e["answers"].values()) for e in examples), "one example has no facts"
+    for example in examples:
+        assert set(example["answers"]) == {"agreement", "mou", "mission", "federation"}
+        for fact_type, answer in example["answers"].items():
+            for fact in answer_model(fact_type).model_validate(answer).facts:
+                for quote in fact.evidence:
+                    assert quote in example["article"], quote
 
 
 def test_the_answer_schema_opens_each_fact_with_evidence_and_requires_every_field():

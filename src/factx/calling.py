@@ -9,12 +9,17 @@ appends the error and asks again, which on llama.cpp costs only the new turn.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from factx.backends.base import Backend
+from factx.backends.base import Backend, BackendError
+
+# instructor logs each failed attempt at ERROR level; without a handler Python
+# prints them on stderr. Our own one-line errors and warnings say it better.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -51,5 +56,18 @@ def ask(
             **SAMPLING,
         )
     except InstructorRetryException as err:
+        cause = _backend_error(err)
+        if cause is not None:
+            raise cause from None  # the server failed, not the answer: fail the document
         reason = str(err).splitlines()[0][:200]
         raise ModelAnswerError(f"invalid answer after {max_retries + 1} tries: {reason}") from None
+
+
+def _backend_error(err: BaseException) -> BackendError | None:
+    """The BackendError instructor wrapped, if a backend failure caused ``err``."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, BackendError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

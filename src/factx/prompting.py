@@ -55,13 +55,39 @@ def answer_model(fact_type: str) -> type[BaseModel]:
     )
 
 
+def _article_turn(text: str, question: str) -> dict[str, str]:
+    return {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'}
+
+
+def _question(fact_type: str) -> str:
+    label = json.loads(_prompt("types.json"))[fact_type]
+    return _prompt("task.md").replace("{type}", label).strip()
+
+
+@cache
+def _examples() -> tuple[dict[str, str], ...]:
+    """Worked examples as earlier turns of the chat, from ``prompts/examples.json``.
+
+    As past turns (not text inside the question) a small model copies their
+    form rather than their facts, and they include articles with nothing to
+    find, which teaches the empty answer. They are the same for every call,
+    so llama.cpp reads them once per process.
+    """
+    turns: list[dict[str, str]] = []
+    for example in json.loads(_prompt("examples.json")):
+        for n, (fact_type, answer) in enumerate(example["answers"].items()):
+            question = _question(fact_type)
+            turns.append(_article_turn(example["article"], question) if n == 0 else {"role": "user", "content": question})
+            turns.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
+    return tuple(turns)
+
+
 def messages(text: str, fact_type: str) -> list[dict[str, str]]:
     """The chat for one fact type on one document."""
-    label = json.loads(_prompt("types.json"))[fact_type]
-    question = _prompt("task.md").replace("{type}", label)
     return [
         {"role": "system", "content": _prompt("system.md")},
-        {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'},
+        *_examples(),
+        _article_turn(text, _question(fact_type)),
     ]
 
 

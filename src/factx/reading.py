@@ -1,23 +1,28 @@
 """Read input: paths to documents, bytes to text, bad input to a one-line error.
 
-Evidence offsets index into the decoded text, so decoding keeps every
-character as it is (only a leading BOM goes). Encodings other than UTF-8 are
-detected with charset-normalizer, which handles the cp1252 and Latin-1 files
-older Italian sites still serve.
+Evidence offsets index into the decoded text, so decoding keeps every character as it is
+(only a leading BOM goes). Encodings other than UTF-8 are detected with charset-normalizer,
+nudged towards the cp1252 that older Italian sites still serve.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
+
+from charset_normalizer import from_bytes
 
 #: Suffixes picked up when a folder is walked; a file named explicitly is always read.
 TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".text"})
+
+#: How much more "mess" than the best guess cp1252 may show and still win: charset-normalizer
+#: rates cp1250, cp1257 and cp1252 (nearly) alike on short texts; "città" must not become "cittŕ".
+_CP1252_SLACK = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,86 +44,100 @@ class InputError(Exception):
 
 
 def decode(data: bytes, source: str) -> Document:
-    """Bytes to a Document, refusing empty, blank and binary input."""
-    digest = hashlib.sha256(data).hexdigest()
+    """Bytes to a Document, refusing empty, binary and blank input (nothing to extract)."""
     if not data:
         raise InputError(source, "empty file")
-    text = _text_of(data, source)
+    text = _text_of(data)
+    if text is None or "\x00" in text:  # NULs also catch UTF-32, whose BOM starts like UTF-16's
+        raise InputError(source, "binary file, not text")
     if not text.strip():
         raise InputError(source, "file holds only whitespace")
-    return Document(source=source, text=text, sha256=digest)
+    return Document(source=source, text=text, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _text_of(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else what charset-normalizer finds."""
+def _text_of(data: bytes) -> str | None:
+    """UTF-16 with BOM, UTF-8 (BOM or not), else what charset-normalizer finds; None if binary."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16")  # the codec drops the BOM
         except UnicodeDecodeError:
-            raise InputError(source, "invalid UTF-16 text") from None
-    if b"\x00" in data:
-        raise InputError(source, "binary file, not text")
+            return None
+    if b"\x00" in data:  # no encoding accepted without a BOM puts NUL bytes in text
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
-        raise InputError(source, "binary file, not text")
-    return str(best)
+        return None
+    close = [m for m in matches if m.chaos <= best.chaos + _CP1252_SLACK and m.coherence >= best.coherence]
+    return data.decode("cp1252") if any("cp1252" in m.could_be_from_charset for m in close) else str(best)
+
+
+def _reason(err: OSError | ValueError) -> str:
+    """A short, lower-case reason for a failed open, in the words the CLI prints."""
+    if isinstance(err, FileNotFoundError):
+        return "no such file"
+    if isinstance(err, IsADirectoryError):
+        return "is a directory"
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    if isinstance(err, ValueError):  # e.g. a NUL byte in the path
+        return "invalid path"
+    return (err.strerror or str(err)).lower()
 
 
 def read_path(path: str | os.PathLike[str]) -> Document:
     """Read one file, naming it and the reason in any error."""
-    source = str(path)
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(source, "is a directory") from None
-    except PermissionError:
-        raise InputError(source, "permission denied") from None
-    except OSError as err:
-        raise InputError(source, (err.strerror or type(err).__name__).lower()) from None
-    return decode(data, source)
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError) as err:
+        raise InputError(str(path), _reason(err)) from None
+    return decode(data, str(path))
 
 
 def read_stdin(stream: BinaryIO | None = None) -> Document:
     """The whole of standard input as one document named "-"."""
-    return decode((stream or sys.stdin.buffer).read(), "-")
+    return decode((stream if stream is not None else sys.stdin.buffer).read(), "-")
 
 
 def expand_paths(args: Sequence[str]) -> list[str]:
-    """Files as given, folders walked recursively (text files only), "-" kept.
-
-    Hidden files and folders are skipped; a path named twice is read once.
-    """
-    found: list[str] = []
-    seen: set[Path] = set()
-
-    def add(path: Path, name: str) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            found.append(name)
-
+    """Files and "-" as given, folders walked for text files; a path met again is dropped."""
+    found: dict[str, str] = {}  # the same file (via "./", a link, a folder) -> first name given
     for arg in args:
-        if arg == "-":
-            found.append(arg)
-            continue
-        path = Path(arg)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in TEXT_SUFFIXES and not any(
-                    part.startswith(".") for part in relative
-                ):
-                    add(child, str(child))
-        elif path.exists():
-            add(path, arg)
-        else:
-            raise InputError(arg, "no such file or directory")
-    return found
+        for name in _names(arg):
+            found.setdefault(name if name == "-" else os.path.realpath(name), name)
+    return list(found.values())
+
+
+def _names(arg: str) -> list[str]:
+    """The inputs one argument stands for: itself, or the visible text files under a folder.
+
+    Hidden entries (.git, editor backups) never hold articles; an unreadable subfolder is
+    an error rather than silently missing input.
+    """
+    if arg == "-":
+        return [arg]
+    try:
+        if not stat.S_ISDIR(os.stat(arg).st_mode):
+            return [arg]
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(arg, "no such file or directory") from None
+    except (OSError, ValueError) as err:
+        raise InputError(arg, _reason(err)) from None
+
+    def fail(err: OSError) -> None:
+        raise InputError(str(err.filename or arg), _reason(err))
+
+    names: list[str] = []
+    for folder, subfolders, files in os.walk(arg, onerror=fail):
+        subfolders[:] = [sub for sub in subfolders if not sub.startswith(".")]
+        for file in files:
+            path = os.path.join(folder, file)
+            suffix = os.path.splitext(file)[1].lower()
+            if not file.startswith(".") and suffix in TEXT_SUFFIXES and os.path.isfile(path):
+                names.append(path)
+    return sorted(names, key=lambda path: os.path.relpath(path, arg).split(os.sep))  # folder by folder

@@ -60,13 +60,31 @@ def load_records(path: Path) -> Iterator[tuple[int, Any]]:
                 yield number, err
 
 
+def _explain(err: Any) -> list[Any]:
+    """The errors inside a oneOf/anyOf that say what is really wrong.
+
+    "is not valid under any of the given schemas" helps nobody: descend into
+    the branch the record meant, i.e. the first whose ``type`` did match.
+    """
+    if not err.context:
+        return [err]
+    branches: dict[Any, list[Any]] = {}
+    for sub in err.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for subs in branches.values():
+        if not any(list(sub.absolute_path)[-1:] == ["type"] for sub in subs):
+            return [leaf for sub in subs for leaf in _explain(sub)]
+    return [err]
+
+
 def problems(record: Any, source_text: str | None = None) -> list[str]:
     """Every way ``record`` breaks the contract; empty when it is valid."""
     if isinstance(record, json.JSONDecodeError):
         return [f"not JSON: {record.msg} (column {record.colno})"]
+    errors = [leaf for err in _validator().iter_errors(record) for leaf in _explain(err)]
     found = [
         f"{'/'.join(map(str, err.absolute_path)) or '(record)'}: {err.message}"
-        for err in sorted(_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+        for err in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
     ]
     if found or source_text is None:
         return found

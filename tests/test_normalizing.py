@@ -1,0 +1,174 @@
+"""Normalising loose values: countries to ISO alpha-2, dates to ISO 8601 at their precision."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from factx.normalizing import country_code, find_publication_date, iso_date
+from tests.conftest import seed
+
+# A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
+PUBLISHED = date(2026, 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # codes, any case
+        ("it", "IT"), ("IT", "IT"), ("KR", "KR"), ("kr", "KR"), ("ITA", "IT"), ("kor", "KR"), ("CHN", "CN"),
+        # English official and common names, inverted ISO forms
+        ("Italy", "IT"), ("South Korea", "KR"), ("Republic of Korea", "KR"), ("Korea, Republic of", "KR"),
+        ("China", "CN"), ("People's Republic of China", "CN"), ("United States", "US"),
+        ("United States of America", "US"), ("United Kingdom", "GB"), ("Russia", "RU"),
+        ("Russian Federation", "RU"), ("Vietnam", "VN"), ("Viet Nam", "VN"), ("Iran", "IR"),
+        ("Iran, Islamic Republic of", "IR"), ("Taiwan", "TW"), ("North Korea", "KP"),
+        ("Czechia", "CZ"), ("Türkiye", "TR"), ("North Macedonia", "MK"), ("Palestine", "PS"),
+        ("Holy See", "VA"),
+        # aliases pycountry lacks
+        ("USA", "US"), ("US", "US"), ("U.S.A.", "US"), ("U.S.", "US"), ("UK", "GB"), ("Korea", "KR"), ("Corea", "KR"),
+        ("UAE", "AE"), ("Great Britain", "GB"), ("Gran Bretagna", "GB"), ("Olanda", "NL"),
+        # Italian, from pycountry's translations
+        ("Italia", "IT"), ("Corea del Sud", "KR"), ("Corea del sud", "KR"), ("Corea del Nord", "KP"),
+        ("Cina", "CN"), ("Repubblica Popolare Cinese", "CN"), ("Stati Uniti", "US"),
+        ("Stati Uniti d'America", "US"), ("Stati Uniti d’America", "US"), ("Regno Unito", "GB"),
+        ("Germania", "DE"), ("Giappone", "JP"), ("Francia", "FR"), ("Spagna", "ES"), ("Svizzera", "CH"),
+        ("Paesi Bassi", "NL"), ("Emirati Arabi Uniti", "AE"), ("Arabia Saudita", "SA"),
+        ("Costa d'Avorio", "CI"), ("Perù", "PE"), ("Santa Sede", "VA"),
+        # other languages
+        ("Allemagne", "DE"), ("Corée du Sud", "KR"), ("Russie", "RU"), ("Deutschland", "DE"),
+        ("Südkorea", "KR"), ("Estados Unidos", "US"), ("Reino Unido", "GB"), ("Coreia do Sul", "KR"),
+        ("Côte d'Ivoire", "CI"),
+        # case, accents, punctuation and spacing do not matter
+        ("  japan ", "JP"), ("ITALIA", "IT"), ("Giappone.", "JP"), ("cote d ivoire", "CI"),
+    ],
+)
+def test_country_spellings_resolve_to_alpha_2(value: str, expected: str) -> None:
+    assert country_code(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None, "", "   ", "Atlantis", "Europe", "EU", "Unione Europea", "European Union", "NATO", "Asia",
+        "Africa", "Middle East", "Medio Oriente", "Sicilia", "California", "Roma", "Seoul", "XX", "ZZZ",
+        # near-misses that fuzzy matching would turn into the wrong country
+        "Korean", "Dominican", "Saint Martin", "Virgin Islands", "Îles Vierges",
+    ],
+)
+def test_unknown_or_ambiguous_places_give_none(value: str | None) -> None:
+    assert country_code(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-12-19", "2025-12-19"), ("2025-12", "2025-12"), ("2025", "2025"), ("2024-02-29", "2024-02-29"),
+        ("19 dicembre 2025", "2025-12-19"), ("December 19, 2025", "2025-12-19"), ("Dicembre 19, 2025", "2025-12-19"),
+        ("19/12/2025", "2025-12-19"), ("05/03/2025", "2025-03-05"), ("19.12.2025", "2025-12-19"),
+        ("19 dic. 2025", "2025-12-19"), ("1° gennaio 2026", "2026-01-01"), ("il 3 marzo 2025", "2025-03-03"),
+        ("Mercoledì 4 Febbraio 2026", "2026-02-04"), ("2025-12-01T10:00:00", "2025-12-01"),
+        ("maggio 2025", "2025-05"), ("February 2026", "2026-02"), ("dec 2025", "2025-12"), ("12/2025", "2025-12"),
+        ("2025-1-5", "2025-01-05"), ("nel 2024", "2024"), ("Q3 2025", "2025"),
+        ("4 février 2026", "2026-02-04"), ("4. Februar 2026", "2026-02-04"), ("4 de febrero de 2026", "2026-02-04"),
+    ],
+)
+def test_dates_with_a_year_need_no_publication_date(value: str, expected: str) -> None:
+    assert iso_date(value) == expected
+    assert iso_date(value, PUBLISHED) == expected
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "  ", "2025-02-30", "2025-13", "2025-00", "0000", "sometime", "presto", "TBD"]
+)
+def test_invalid_or_empty_dates_give_none(value: str | None) -> None:
+    assert iso_date(value) is None
+    assert iso_date(value, PUBLISHED) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("oggi", "2026-02-04"), ("today", "2026-02-04"), ("ieri", "2026-02-03"), ("yesterday", "2026-02-03"),
+        ("domani", "2026-02-05"), ("2 giorni fa", "2026-02-02"),
+        # a weekday: the latest one on or before publication, the publication day included
+        ("lunedì", "2026-02-02"), ("Monday", "2026-02-02"), ("sabato", "2026-01-31"), ("giovedì", "2026-01-29"),
+        ("mercoledì", "2026-02-04"), ("Wednesday", "2026-02-04"),
+        ("mercoledì scorso", "2026-01-28"), ("last Wednesday", "2026-01-28"), ("lunedì scorso", "2026-02-02"),
+        # a month: the latest one, "last"/"scorso" excluding the publication's own month
+        ("lo scorso maggio", "2025-05"), ("last May", "2025-05"), ("maggio scorso", "2025-05"),
+        ("dicembre", "2025-12"), ("febbraio", "2026-02"), ("lo scorso febbraio", "2025-02"),
+        # a day and month: the publication year, or the one before if that would be later
+        ("23 febbraio", "2025-02-23"), ("4 febbraio", "2026-02-04"), ("3 febbraio", "2026-02-03"),
+        ("il 3 marzo", "2025-03-03"), ("19 December", "2025-12-19"), ("19/12", "2025-12-19"),
+    ],
+)
+def test_relative_dates_resolve_against_the_publication_date(value: str, expected: str) -> None:
+    assert iso_date(value, PUBLISHED) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["oggi", "today", "lunedì", "Monday", "lo scorso maggio", "last May", "ieri", "23 febbraio", "dicembre"]
+)
+def test_relative_dates_without_publication_date_give_none(value: str) -> None:
+    assert iso_date(value) is None
+
+
+@pytest.mark.parametrize("value", ["12", "10:30", "la settimana scorsa", "last week"])
+def test_values_without_a_date_or_its_precision_give_none(value: str) -> None:
+    assert iso_date(value, PUBLISHED) is None
+
+
+@pytest.mark.parametrize(
+    ("published", "value", "expected"),
+    [
+        (date(2001, 3, 7), "oggi", "2001-03-07"),
+        (date(2001, 3, 7), "lunedì", "2001-03-05"),
+        (date(2001, 3, 7), "23 febbraio", "2001-02-23"),
+        (date(2001, 3, 7), "lo scorso maggio", "2000-05"),
+        (date(1995, 1, 10), "ieri", "1995-01-09"),
+        (date(1995, 1, 10), "dicembre", "1994-12"),
+        (date(2099, 6, 30), "oggi", "2099-06-30"),
+        (date(2099, 6, 30), "last May", "2099-05"),
+    ],
+)
+def test_results_never_depend_on_todays_date(published: date, value: str, expected: str) -> None:
+    assert iso_date(value, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Roma, 19 dicembre 2025 – È nata oggi a Roma la nuova Federazione", date(2025, 12, 19)),
+        ("    Mercoledì 4 Febbraio 2026\n\n[Notizie mercati esteri](#)", date(2026, 2, 4)),
+        (" date 2025-12-01 Prosegue il percorso di internazionalizzazione", date(2025, 12, 1)),
+        ("Giada Liguori\n\nDicembre 19, 2025\n\nRoma, 19 dicembre 2025 –", date(2025, 12, 19)),
+        ("LONDON, March 3, 2026 — The two governments signed", date(2026, 3, 3)),
+        ("Milano, 05/03/2025 - Firmato l'accordo", date(2025, 3, 5)),
+        ("Firmati 3 accordi nel 2025, l'ultimo il 5 marzo 2025 a Roma", date(2025, 3, 5)),
+        ("(ANSA) - ROMA, 3 MAR - Il ministro ha firmato", None),
+        ("Lo scorso maggio è stato firmato un accordo", None),
+        ("Nothing here but 2025.", None),
+        ("x" * 600 + " Roma, 19 dicembre 2025", None),
+        ("", None),
+    ],
+)
+def test_publication_date_comes_from_the_dateline(text: str, expected: date | None) -> None:
+    assert find_publication_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("000", date(2025, 12, 1)), ("001", None), ("002", date(2025, 12, 19)), ("003", date(2026, 2, 4)), ("004", None)],
+)
+def test_publication_date_of_the_example_articles(prefix: str, expected: date | None) -> None:
+    assert find_publication_date(seed(prefix).read_text(encoding="utf-8")) == expected
+
+
+def test_importing_the_module_does_not_import_dateparser() -> None:
+    code = "import sys, factx.normalizing; print('dateparser' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,268 @@
+"""The read-input stage: decoding, one-line errors, and which paths a run reads."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from factx.reading import TEXT_SUFFIXES, Document, InputError, decode, expand_paths, read_path, read_stdin
+
+ITALIAN = "Il ministro ha spiegato perché la città è pronta: più università parteciperanno già a settembre."
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    """Create ``path`` (and its folders) holding ``data``; str is written as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def reason(data: bytes) -> str:
+    """The reason ``decode`` gives for refusing ``data``."""
+    with pytest.raises(InputError) as caught:
+        decode(data, "in.txt")
+    assert caught.value.source == "in.txt"
+    return caught.value.reason
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+
+def test_utf8(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "L'Italia e la Grecia firmano un accordo — «storico».")
+    doc = read_path(path)
+    assert doc == Document(
+        source=str(path),
+        text="L'Italia e la Grecia firmano un accordo — «storico».",
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+
+
+def test_utf8_bom_is_removed_but_hashed() -> None:
+    data = b"\xef\xbb\xbfCitt\xc3\xa0 di Roma"
+    doc = decode(data, "bom.txt")
+    assert doc.text == "Città di Roma"
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(codec: str) -> None:
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[codec]
+    data = bom + "Perché la città?\r\n".encode(codec)
+    assert decode(data, "u16.txt").text == "Perché la città?\r\n"
+
+
+def test_cp1252_italian() -> None:
+    data = ITALIAN.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # so the detector really is what decodes it
+    assert decode(data, "it.txt").text == ITALIAN
+
+
+@pytest.mark.parametrize("text", ["perché città", "Où est la bibliothèque? Le garçon a mangé à Noël."])
+def test_short_latin1_texts(text: str) -> None:
+    assert decode(text.encode("latin-1"), "x.txt").text == text
+
+
+def test_other_single_byte_encodings_still_detected() -> None:
+    russian = "Россия и Китай подписали соглашение о сотрудничестве в области космических исследований."
+    assert decode(russian.encode("cp1251"), "ru.txt").text == russian
+
+
+def test_sha256_is_of_the_exact_bytes(tmp_path: Path) -> None:
+    data = ITALIAN.encode("cp1252")
+    doc = read_path(write(tmp_path / "it.txt", data))
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+    assert doc.sha256 != hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+
+
+def test_text_is_not_normalised(tmp_path: Path) -> None:
+    raw = "  Title\r\n\r\nBody\tline\u00a0one\rtwo\n\n"
+    assert read_path(write(tmp_path / "crlf.txt", raw)).text == raw
+
+
+def test_empty() -> None:
+    assert reason(b"") == "empty file"
+
+
+@pytest.mark.parametrize("data", [b" \n\t\r\n ", b"\xef\xbb\xbf \n", "\n \n".encode("utf-16")])
+def test_whitespace_only(data: bytes) -> None:
+    assert reason(data) == "file holds only whitespace"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PNG_HEADER,
+        b"text with a \x00 NUL",
+        b"\xff\xfe\x00\x00" + "text".encode("utf-32-le"),  # UTF-32, not UTF-16
+        b"\xff\xfeodd",  # a UTF-16 BOM, then an odd number of bytes
+        "Perché la città?".encode("utf-16-le"),  # UTF-16 needs its BOM: NULs alone mean binary
+    ],
+)
+def test_binary(data: bytes) -> None:
+    assert reason(data) == "binary file, not text"
+
+
+# --- reading paths and stdin --------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.txt"
+    with pytest.raises(InputError) as caught:
+        read_path(path)
+    assert (caught.value.source, caught.value.reason) == (str(path), "no such file")
+
+
+def test_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_path(tmp_path)
+    assert caught.value.reason == "is a directory"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any file")
+def test_permission_denied(tmp_path: Path) -> None:
+    path = write(tmp_path / "secret.txt", "hidden")
+    path.chmod(0)
+    try:
+        with pytest.raises(InputError) as caught:
+            read_path(path)
+    finally:
+        path.chmod(0o600)
+    assert caught.value.reason == "permission denied"
+
+
+def test_other_os_errors_become_input_errors(tmp_path: Path) -> None:
+    path = write(tmp_path / "file.txt", "x") / "under-a-file.txt"
+    with pytest.raises(InputError) as caught:
+        read_path(path)
+    assert caught.value.reason == "not a directory"
+
+
+def test_nul_in_path_is_an_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        read_path("bad\x00name.txt")
+    assert caught.value.reason == "invalid path"
+
+
+def test_read_stdin() -> None:
+    data = "Accordo firmato.\r\n".encode("utf-8")
+    doc = read_stdin(io.BytesIO(data))
+    assert doc == Document(source="-", text="Accordo firmato.\r\n", sha256=hashlib.sha256(data).hexdigest())
+
+
+def test_read_stdin_empty() -> None:
+    with pytest.raises(InputError, match=r"^-: empty file$"):
+        read_stdin(io.BytesIO(b""))
+
+
+def test_error_message_is_one_line_starting_with_the_source(tmp_path: Path) -> None:
+    path = write(tmp_path / "img.png", PNG_HEADER)
+    with pytest.raises(InputError) as caught:
+        read_path(path)
+    message = str(caught.value)
+    assert message == f"{path}: binary file, not text"
+    assert "\n" not in message
+
+
+# --- expanding arguments ------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of articles with hidden entries, other suffixes and nested folders."""
+    for name in [
+        "b.txt",
+        "a.md",
+        "C.TXT",
+        "notes.markdown",
+        "plain.text",
+        "data.json",
+        "README",
+        ".hidden.txt",
+        "sub/z.txt",
+        "sub/deeper/y.md",
+        "sub-file.txt",
+        ".git/HEAD.txt",
+        "sub/.cache/x.txt",
+    ]:
+        write(tmp_path / "docs" / name, "text")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_text_suffixes() -> None:
+    assert TEXT_SUFFIXES == {".txt", ".md", ".markdown", ".text"}
+
+
+def test_folder_is_walked_sorted_filtered_and_without_hidden(tree: Path) -> None:
+    assert expand_paths(["docs"]) == [
+        "docs/C.TXT",
+        "docs/a.md",
+        "docs/b.txt",
+        "docs/notes.markdown",
+        "docs/plain.text",
+        "docs/sub/deeper/y.md",
+        "docs/sub/z.txt",
+        "docs/sub-file.txt",
+    ]
+
+
+def test_named_files_and_stdin_are_kept_in_order(tree: Path) -> None:
+    assert expand_paths(["docs/data.json", "-", "docs/README", "docs/.hidden.txt"]) == [
+        "docs/data.json",
+        "-",
+        "docs/README",
+        "docs/.hidden.txt",
+    ]
+
+
+def test_hidden_folder_named_explicitly_is_walked(tree: Path) -> None:
+    assert expand_paths(["docs/.git"]) == ["docs/.git/HEAD.txt"]
+
+
+def test_duplicates_are_kept_once_first_wins(tree: Path) -> None:
+    args = ["docs/sub/z.txt", "docs/sub", "./docs/sub/z.txt", str(tree / "docs/b.txt"), "docs/b.txt"]
+    assert expand_paths(args) == [
+        "docs/sub/z.txt",
+        "docs/sub/deeper/y.md",
+        str(tree / "docs/b.txt"),
+    ]
+
+
+def test_symlink_to_a_listed_file_is_a_duplicate(tree: Path) -> None:
+    (tree / "link.txt").symlink_to(tree / "docs" / "b.txt")
+    assert expand_paths(["docs/b.txt", "link.txt"]) == ["docs/b.txt"]
+
+
+def test_stdin_is_listed_once(tree: Path) -> None:
+    assert expand_paths(["-", "docs/a.md", "-"]) == ["-", "docs/a.md"]
+
+
+def test_missing_path(tree: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        expand_paths(["docs/a.md", "docs/missing.txt"])
+    assert str(caught.value) == "docs/missing.txt: no such file or directory"
+
+
+def test_empty_folder_gives_nothing(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    write(tmp_path / "empty" / "image.png", PNG_HEADER)
+    assert expand_paths([str(tmp_path / "empty")]) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any folder")
+def test_unreadable_subfolder_is_an_error(tree: Path) -> None:
+    locked = tree / "docs" / "sub"
+    locked.chmod(0)
+    try:
+        with pytest.raises(InputError) as caught:
+            expand_paths(["docs"])
+    finally:
+        locked.chmod(0o700)
+    assert (caught.value.source, caught.value.reason) == ("docs/sub", "permission denied")

@@ -159,3 +159,56 @@ def test_every_span_is_a_real_slice_of_the_text(quote: str) -> None:
     assert TEXT[span.start : span.end] == span.quote
     assert span.quote == span.quote.strip()
     assert span.exact == (span.score == 100.0)
+
+
+# --- ground(): from a model's draft to a contract fact -------------------------
+
+from factx.grounding import ground  # noqa: E402
+from factx.prompting import answer_model  # noqa: E402
+
+ARTICLE = (
+    "Roma, 3 marzo 2026 – L'Italia e la Corea del Sud hanno firmato oggi un accordo "
+    "sui semiconduttori. Alla cerimonia erano presenti i professori dell'ateneo."
+)
+
+
+def draft(fact_type: str, published=None, **fields):
+    item = answer_model(fact_type).model_validate({"facts": [fields]}, context={"published": published})
+    return item.facts[0]
+
+
+def test_ground_sets_offsets_from_the_text_not_the_model():
+    quote = "hanno firmato oggi un accordo sui semiconduttori"
+    fact, warnings = ground("agreement", draft("agreement", evidence=[quote], title="x",
+                            parties=[{"name": "Italy", "kind": "government", "country": "IT"}]), ARTICLE, None)
+    (evidence,) = fact.evidence
+    assert ARTICLE[evidence.start:evidence.end] == quote and fact.grounded and warnings == []
+
+
+def test_a_state_named_in_another_language_still_counts_as_mentioned():
+    fact, _ = ground("agreement", draft("agreement", evidence=["un accordo sui semiconduttori"], title="x",
+                     parties=[{"name": "South Korea", "kind": "government", "country": "KR"}]), ARTICLE, None)
+    assert fact.grounded
+
+
+def test_a_real_quote_cannot_carry_a_fact_about_names_absent_from_the_text():
+    fact, warnings = ground("federation", draft("federation", evidence=["un accordo sui semiconduttori"],
+                            acronym="FES", name="Federazione Europea del Sughero"), ARTICLE, None)
+    assert not fact.grounded
+    assert warnings == ["federation 'Federazione Europea del Sughero': none of its names occurs in the text "
+                        "(Federazione Europea del Sughero, FES), fact flagged as ungrounded"]
+
+
+def test_an_unfound_quote_keeps_null_offsets_and_is_flagged():
+    fact, warnings = ground("mou", draft("mou", evidence=["The parties signed an MoU."], title="x"), ARTICLE, None)
+    assert not fact.grounded and fact.evidence[0].start is None
+    assert warnings[-1] == "mou 'x': no evidence found in the text, fact flagged as ungrounded"
+
+
+def test_dates_are_resolved_against_the_publication_date():
+    from datetime import date
+
+    published = date(2026, 3, 3)
+    made = draft("agreement", published, evidence=["hanno firmato oggi"], title="x", date="oggi")
+    fact, _ = ground("agreement", made, ARTICLE, published)
+    assert fact.date == "2026-03-03"

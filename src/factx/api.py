@@ -6,10 +6,12 @@ configuration, so a loaded model is reused across calls in one process.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import platformdirs
 
@@ -20,47 +22,47 @@ from factx.reading import InputError
 
 
 def default_cache_dir() -> Path:
-    """Where stored model answers live (``FACTX_CACHE_DIR`` overrides it in the CLI)."""
-    return Path(platformdirs.user_cache_dir("factx")) / "exchanges"
+    """Where stored model answers live: ``FACTX_CACHE_DIR``, else the user cache directory."""
+    chosen = os.environ.get("FACTX_CACHE_DIR")
+    return Path(chosen) if chosen else Path(platformdirs.user_cache_dir("factx")) / "exchanges"
+
+
+class Options(TypedDict, total=False):
+    """What ``extract`` and ``extract_many`` accept besides their inputs."""
+
+    types: Sequence[str] | None  # fact types to extract; default all four
+    provider: str  # "local" (default), "openai", "vllm", "ollama", "llamacpp", "compatible"
+    model: str | None
+    base_url: str | None
+    strict: bool  # drop facts whose evidence is not found in the text
+    cache: bool  # reuse stored answers (default True)
 
 
 @lru_cache(maxsize=4)
-def _extractor(settings: Settings, types: tuple[str, ...] | None, strict: bool, cache: bool) -> Extractor:
+def _cached_extractor(settings: Settings, types: tuple[str, ...] | None, strict: bool, cache: bool) -> Extractor:
     return Extractor.from_settings(
         settings, cache_dir=default_cache_dir() if cache else None, types=types, strict=strict
     )
 
 
-def extract(
-    text: str,
-    *,
-    types: Sequence[str] | None = None,
-    provider: str = "local",
-    model: str | None = None,
-    base_url: str | None = None,
-    published: date | None = None,
-    strict: bool = False,
-    cache: bool = True,
-    source: str = "<text>",
-) -> Record:
+def _extractor(options: Options) -> Extractor:
+    """One extractor (and so one loaded model) per distinct configuration."""
+    settings = Settings(
+        provider=options.get("provider", "local"), model=options.get("model"), base_url=options.get("base_url")
+    )
+    types = options.get("types")
+    return _cached_extractor(
+        settings, tuple(types) if types else None, options.get("strict", False), options.get("cache", True)
+    )
+
+
+def extract(text: str, *, published: date | None = None, source: str = "<text>", **options: Unpack[Options]) -> Record:
     """Extract the facts of one text; see the output contract for the record's shape."""
-    settings = Settings(provider=provider, model=model, base_url=base_url)
-    extractor = _extractor(settings, tuple(types) if types else None, strict, cache)
-    return extractor.extract(text, source=source, published=published)
+    return _extractor(options).extract(text, source=source, published=published)
 
 
 def extract_many(
-    paths: Iterable[str | Path],
-    *,
-    types: Sequence[str] | None = None,
-    provider: str = "local",
-    model: str | None = None,
-    base_url: str | None = None,
-    published: date | None = None,
-    strict: bool = False,
-    cache: bool = True,
+    paths: Iterable[str | Path], *, published: date | None = None, **options: Unpack[Options]
 ) -> Iterator[tuple[str, Record | InputError | BackendError]]:
     """Extract from many files; yields (path, record or the error that input met)."""
-    settings = Settings(provider=provider, model=model, base_url=base_url)
-    extractor = _extractor(settings, tuple(types) if types else None, strict, cache)
-    return extractor.extract_paths([str(p) for p in paths], published=published)
+    return _extractor(options).extract_paths([str(p) for p in paths], published=published)

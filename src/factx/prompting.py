@@ -64,29 +64,10 @@ def _question(fact_type: str) -> str:
     return _prompt("task.md").replace("{type}", label).strip()
 
 
-@cache
-def _examples() -> tuple[dict[str, str], ...]:
-    """Worked examples as earlier turns of the chat, from ``prompts/examples.json``.
-
-    As past turns (not text inside the question) a small model copies their
-    form rather than their facts, and they include articles with nothing to
-    find, which teaches the empty answer. They are the same for every call,
-    so llama.cpp reads them once per process.
-    """
-    turns: list[dict[str, str]] = []
-    for example in json.loads(_prompt("examples.json")):
-        for n, (fact_type, answer) in enumerate(example["answers"].items()):
-            question = _question(fact_type)
-            turns.append(_article_turn(example["article"], question) if n == 0 else {"role": "user", "content": question})
-            turns.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
-    return tuple(turns)
-
-
 def messages(text: str, fact_type: str) -> list[dict[str, str]]:
     """The chat for one fact type on one document."""
     return [
         {"role": "system", "content": _prompt("system.md")},
-        *_examples(),
         _article_turn(text, _question(fact_type)),
     ]
 

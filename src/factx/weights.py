@@ -73,10 +73,9 @@ def embedded_model_path(cache_dir: Path | None = None) -> Path:
 
 
 def model_path(explicit: str | None = None) -> Path:
-    """The GGUF to load: ``--model-path``, else ``FACTX_MODEL_PATH``, else the embedded one."""
-    chosen = explicit or os.environ.get("FACTX_MODEL_PATH")
-    if chosen:
-        path = Path(chosen).expanduser()
+    """The GGUF to load: an explicit file (``--model-path``), else the embedded one."""
+    if explicit:
+        path = Path(explicit).expanduser()
         if not path.is_file():
             raise BackendError(f"{path}: no such model file")
         return path

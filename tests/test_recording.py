@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 from openai.types.chat import ChatCompletion
 
+from tests.conftest import chat_completion
+
 from factx.backends import BackendError
 from factx.recording import ExchangeStore, RecordingBackend
-
-
-def completion(content: str) -> ChatCompletion:
-    return ChatCompletion.model_validate(
-        {
-            "id": "c1", "object": "chat.completion", "created": 0, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
-            "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
-        }
-    )
 
 
 class CountingBackend:
@@ -29,7 +21,7 @@ class CountingBackend:
 
     def create(self, **request: Any) -> ChatCompletion:
         self.requests.append(request)
-        return completion(f'{{"n": {len(self.requests)}}}')
+        return chat_completion(f'{{"n": {len(self.requests)}}}')
 
 
 REQUEST = {"messages": [{"role": "user", "content": "hi"}], "temperature": 0.0}

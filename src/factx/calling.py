@@ -43,7 +43,7 @@ def ask(
 ) -> T:
     """Send one request and return the validated answer."""
     import instructor
-    from instructor.core.exceptions import InstructorRetryException
+    from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
     create = instructor.patch(create=backend.create, mode=instructor.Mode.JSON_SCHEMA)
     try:
@@ -55,7 +55,9 @@ def ask(
             context={"published": published},
             **SAMPLING,
         )
-    except InstructorRetryException as err:
+    except IncompleteOutputException:
+        raise ModelAnswerError(f"answer cut off at the {MAX_TOKENS}-token limit") from None
+    except InstructorError as err:
         cause = _backend_error(err)
         if cause is not None:
             raise cause from None  # the server failed, not the answer: fail the document

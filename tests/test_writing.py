@@ -56,3 +56,18 @@ def test_pretty_output_for_a_single_record(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("{\n  \"source\": \"a.txt\"")
     assert json.loads(printed)["facts"] == []
+
+
+def test_out_to_a_device_writes_in_place_and_never_replaces_it(tmp_path):
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    with RecordSink(out=fifo) as sink:
+        sink.write(record("a.txt"))
+    assert json.loads(os.read(reader, 65536))["source"] == "a.txt"
+    os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

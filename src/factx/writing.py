@@ -46,7 +46,9 @@ class RecordSink:
         self._tmp: str | None = None
 
     def __enter__(self) -> RecordSink:
-        if self.out is not None:
+        if self.out is not None and _is_special(self.out):
+            self._stream = self.out.open("w", encoding="utf-8")  # /dev/null, a FIFO: no renaming onto it
+        elif self.out is not None:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             fd, self._tmp = tempfile.mkstemp(dir=self.out.parent, prefix=f".{self.out.name}.", suffix=".tmp")
             self._stream = os.fdopen(fd, "w", encoding="utf-8")
@@ -78,6 +80,12 @@ class RecordSink:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         """Keep every record written so far, even when the run was interrupted."""
-        if self._stream is not None and self._tmp is not None and self.out is not None:
+        if self._stream is not None:
             self._stream.close()
+        if self._tmp is not None and self.out is not None:
             os.replace(self._tmp, self.out)
+
+
+def _is_special(path: Path) -> bool:
+    """An existing target that is not a regular file (a device, a FIFO) is written in place."""
+    return path.exists() and not path.is_file()

@@ -1,6 +1,6 @@
 """Run the embedded default live on a folder of articles; print cost and quality.
 
-    .venv/bin/python benchmarks/seeds.py [TEXTS] [--gold GOLD] [--strict] [--cached] [--out FILE]
+    .venv/bin/python benchmarks/quality.py [TEXTS] [--gold GOLD] [--strict] [--cached] [--out FILE]
 
 TEXTS defaults to examples/ (the five seed articles) and GOLD to the shared
 seed gold beside the checkout. Prints, per document, seconds, model calls and

@@ -1,4 +1,4 @@
-import json, sys
+import json
 from pathlib import Path
 from datetime import date
 from factx.models import FACT_TYPES

@@ -51,8 +51,8 @@ def detect_language(text: str) -> str | None:
 class Extractor:
     """Holds one backend (and so one loaded model) for many documents.
 
-    ``store`` caches model exchanges (the user cache by default); ``strict``
-    drops facts whose evidence could not be found in the text.
+    ``backend`` may be a ``RecordingBackend`` (answers cached or replayed, see
+    ``from_settings``); ``strict`` drops facts flagged as ungrounded.
     """
 
     backend: Backend

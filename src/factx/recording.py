@@ -67,7 +67,7 @@ class Usage:
     completion_tokens: int = 0
 
     def since(self, earlier: Usage) -> Usage:
-        return Usage(*(a - b for a, b in zip(self._values(), earlier._values())))
+        return Usage(*(a - b for a, b in zip(self._values(), earlier._values(), strict=True)))
 
     def _values(self) -> tuple[int, int, int, int]:
         return (self.calls, self.cached, self.prompt_tokens, self.completion_tokens)

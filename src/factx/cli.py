@@ -211,6 +211,39 @@ def evaluate(
         render(report, Console())
 
 
+@app.command()
+def view(
+    record_file: Annotated[Path, typer.Argument(metavar="RECORD", help="A record: JSON, or JSON Lines (see --index).")],
+    source: Annotated[Optional[Path], typer.Option(help="The input text; default: the record's source path, from the current folder.")] = None,
+    index: Annotated[int, typer.Option(min=0, help="Which record of a JSON Lines file to show, counting from 0.")] = 0,
+    out: Annotated[str, typer.Option("--out", "-o", help="Write the HTML page to this file; - for stdout.")] = "-",
+) -> None:
+    """Render one record as an HTML page: the text with each fact's evidence highlighted, and a card per fact."""
+    from factx.reading import InputError
+    from factx.viewing import OffsetError, load_record, read_source, render_html
+    from factx.writing import write_atomic
+
+    try:
+        record = load_record(record_file, index)
+        document = read_source(record, source)
+    except InputError as problem:
+        _fail(str(problem), 1)
+    except (IndexError, ValueError) as problem:
+        _fail(str(problem))
+    try:
+        page = render_html(record, document.text)
+    except OffsetError as problem:
+        _fail(f"evidence offsets do not match {document.source}: {problem}", 1)
+    if out == "-":
+        sys.stdout.write(page)
+        return
+    try:
+        write_atomic(Path(out), page)
+    except OSError as problem:
+        _fail(f"{out}: {(problem.strerror or str(problem)).lower()}", 1)
+    err.print(f"wrote {out}", soft_wrap=True)
+
+
 def main() -> None:
     """Entry point that keeps a broken pipe (``| head``) from printing a traceback."""
     try:

@@ -76,7 +76,7 @@ def _text_of(data: bytes) -> str | None:
     return data.decode("cp1252") if any("cp1252" in m.could_be_from_charset for m in close) else str(best)
 
 
-def _reason(err: OSError | ValueError) -> str:
+def os_reason(err: OSError | ValueError) -> str:
     """A short, lower-case reason for a failed open, in the words the CLI prints."""
     if isinstance(err, FileNotFoundError):
         return "no such file"
@@ -95,7 +95,7 @@ def read_path(path: str | os.PathLike[str]) -> Document:
         with open(path, "rb") as handle:
             data = handle.read()
     except (OSError, ValueError) as err:
-        raise InputError(str(path), _reason(err)) from None
+        raise InputError(str(path), os_reason(err)) from None
     return decode(data, str(path))
 
 
@@ -127,10 +127,10 @@ def _names(arg: str) -> list[str]:
     except (FileNotFoundError, NotADirectoryError):
         raise InputError(arg, "no such file or directory") from None
     except (OSError, ValueError) as err:
-        raise InputError(arg, _reason(err)) from None
+        raise InputError(arg, os_reason(err)) from None
 
     def fail(err: OSError) -> None:
-        raise InputError(str(err.filename or arg), _reason(err))
+        raise InputError(str(err.filename or arg), os_reason(err))
 
     names: list[str] = []
     for folder, subfolders, files in os.walk(arg, onerror=fail):

@@ -88,9 +88,17 @@ def problems(record: Any, source_text: str | None = None) -> list[str]:
     ]
     if found or source_text is None:
         return found
+    return offset_problems(record, source_text)
+
+
+def offset_problems(record: Any, source_text: str) -> list[str]:
+    """Evidence whose offsets do not pick its quote out of ``source_text`` (the record as JSON)."""
+    found = []
     for i, fact in enumerate(record.get("facts", [])):
         for j, ev in enumerate(fact.get("evidence", [])):
             start, end = ev.get("start"), ev.get("end")
-            if start is not None and source_text[start:end] != ev.get("quote"):
+            if start is None:
+                continue  # not found in the text, and flagged so
+            if end is None or not 0 <= start <= end <= len(source_text) or source_text[start:end] != ev.get("quote"):
                 found.append(f"facts/{i}/evidence/{j}: text[{start}:{end}] is not the quote")
     return found

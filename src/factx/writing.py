@@ -24,7 +24,10 @@ def to_json(record: Record, *, pretty: bool) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step."""
+    """Replace ``path`` with ``text`` in one step (a device or FIFO is written in place)."""
+    if _is_special(path):
+        path.write_text(text, encoding="utf-8")
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -1,6 +1,6 @@
 """Run the embedded default live on a folder of articles; print cost and quality.
 
-    .venv/bin/python benchmarks/quality.py [TEXTS] [--gold GOLD] [--strict] [--cached] [--out FILE]
+    .venv/bin/python benchmarks/quality.py [TEXTS] [--gold GOLD] [--strict] [--no-triage] [--cached] [--out FILE]
 
 TEXTS defaults to examples/ (the five seed articles) and GOLD to the shared
 seed gold beside the checkout. Prints, per document, seconds, model calls and
@@ -31,11 +31,14 @@ def main() -> None:
     parser.add_argument("texts", nargs="?", type=Path, default=ROOT / "examples")
     parser.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "corpus" / "gold")
     parser.add_argument("--strict", action="store_true", help="drop facts whose evidence is not in the text")
+    parser.add_argument("--no-triage", action="store_true", help="ask for every type, without the first triage call")
     parser.add_argument("--cached", action="store_true", help="reuse stored answers")
     parser.add_argument("--out", type=Path, help="also write the records here (JSON Lines)")
     args = parser.parse_args()
 
-    extractor = Extractor.from_settings(cache_dir=default_cache_dir() if args.cached else None, strict=args.strict)
+    extractor = Extractor.from_settings(
+        cache_dir=default_cache_dir() if args.cached else None, strict=args.strict, triage=not args.no_triage
+    )
     console = Console(width=120)
     table = Table("document", "seconds", "calls", "found", "ungrounded")
     records: list[Record] = []

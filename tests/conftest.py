@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openai.types.chat import ChatCompletion
@@ -37,3 +38,20 @@ def chat_completion(content: str, finish_reason: str = "stop") -> ChatCompletion
             "usage": {"prompt_tokens": 11, "completion_tokens": 3, "total_tokens": 14},
         }
     )
+
+
+class Scripted:
+    """A backend that answers from a script, and keeps what it was asked."""
+
+    name = "fake/m"
+
+    def __init__(self, *answers: ChatCompletion | Exception) -> None:
+        self.answers = list(answers)
+        self.requests: list[dict[str, Any]] = []
+
+    def create(self, **request: Any) -> ChatCompletion:
+        self.requests.append(request)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
-from openai.types.chat import ChatCompletion
 
 from factx.backends import BackendError
 from factx.calling import MAX_TOKENS, ModelAnswerError, ask
 from factx.prompting import answer_model
-from tests.conftest import chat_completion
+from tests.conftest import Scripted, chat_completion
 
 MESSAGES = [{"role": "user", "content": "Article: ..."}]
-
-
-class Scripted:
-    """A backend that answers from a script, and keeps what it was asked."""
-
-    name = "fake/m"
-
-    def __init__(self, *answers: ChatCompletion | Exception) -> None:
-        self.answers = list(answers)
-        self.requests: list[dict[str, Any]] = []
-
-    def create(self, **request: Any) -> ChatCompletion:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 FEDERATION = '{"facts": [{"evidence": ["È nata oggi"], "acronym": "AIVI", "name": "Associazione", "founded_on": "oggi"}]}'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factx.grounding import Span, locate
+from factx.grounding import Span, echoes, locate
 
 FIRST = (
     "Roma, 19 dicembre 2025 – È nata oggi a Roma la nuova Federazione MIFE – Made in Italy "
@@ -212,3 +212,12 @@ def test_dates_are_resolved_against_the_publication_date():
     made = draft("agreement", published, evidence=["hanno firmato oggi"], title="x", date="oggi")
     fact, _ = ground("agreement", made, ARTICLE, published)
     assert fact.date == "2026-03-03"
+
+
+def test_echoes_tells_a_copied_example_from_a_missing_quote():
+    prompt = "Example: Il ministro Paolo Neri ha guidato oggi una missione in Portogallo."
+    text = "Roma – La ministra Anna Rossi è partita per Tokyo."
+    assert echoes(["Il ministro Paolo Neri ha guidato oggi una missione in Portogallo"], text, prompt)
+    assert not echoes(["La ministra Anna Rossi è partita per Tokyo"], text, prompt)
+    assert not echoes(["Una frase inventata che non sta da nessuna parte"], text, prompt)
+    assert not echoes([], text, prompt)

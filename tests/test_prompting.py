@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 import re
 
-from factx.prompting import MAX_FACTS_PER_TYPE, answer_model, fact_types, messages
+from factx.prompting import (
+    MAX_FACTS_PER_TYPE,
+    MAX_MENTIONS,
+    answer_model,
+    fact_types,
+    messages,
+    triage_messages,
+    triage_model,
+)
 from factx.resources import data_path
 
 SEED_NAMES = re.compile(r"MIFE|Borgonzoni|Italpress|Basilicata Creativa|Iervolino|CJ E&M|Confimpreseitalia", re.I)
@@ -13,7 +21,7 @@ SEED_NAMES = re.compile(r"MIFE|Borgonzoni|Italpress|Basilicata Creativa|Iervolin
 
 def test_every_call_on_a_document_shares_the_prefix_up_to_the_article():
     text = "Roma, 3 marzo 2026 – Un articolo."
-    chats = [messages(text, t) for t in ("agreement", "mou", "mission", "federation")]
+    chats = [triage_messages(text)] + [messages(text, t) for t in ("agreement", "mou", "mission", "federation")]
     prefixes = {json.dumps(c[:-1]) + c[-1]["content"].split(text)[0] + text for c in chats}
     assert len(prefixes) == 1
     last = chats[0][-1]["content"]
@@ -43,3 +51,11 @@ def test_prompts_do_not_borrow_from_the_seed_articles():
 
 def test_fact_types_are_described_in_contract_order():
     assert list(fact_types()) == ["agreement", "mou", "mission", "federation"]
+
+
+def test_the_triage_schema_asks_for_a_quote_before_its_type():
+    schema = triage_model().model_json_schema()
+    mention = schema["$defs"]["Mention"]
+    assert list(mention["properties"]) == ["quote", "type"]
+    assert mention["properties"]["type"]["enum"] == ["agreement", "mou", "mission", "federation"]
+    assert schema["properties"]["mentions"]["maxItems"] == MAX_MENTIONS

@@ -172,6 +172,15 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
 
 
+def echoes(quotes: list[str], text: str, prompt: str) -> bool:
+    """Whether every quote is missing from ``text`` but found in ``prompt``.
+
+    Such a "fact" is the prompt's own worked example written back by the model,
+    not something the text states: it is dropped, not merely flagged.
+    """
+    return bool(quotes) and all(locate(q, text) is None and locate(q, prompt) is not None for q in quotes)
+
+
 def _absent_names(draft: BaseModel, text: str) -> str | None:
     """The fact's names, when not one of them occurs in the text; None otherwise.
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from factx import calling, prompting
 from factx.backends import Backend, BackendError, Settings, create_backend
-from factx.grounding import ground
+from factx.grounding import echoes, ground, locate
 from factx.models import FACT_TYPES, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, InputError, decode, read_path, read_stdin
@@ -52,12 +52,14 @@ class Extractor:
     """Holds one backend (and so one loaded model) for many documents.
 
     ``backend`` may be a ``RecordingBackend`` (answers cached or replayed, see
-    ``from_settings``); ``strict`` drops facts flagged as ungrounded.
+    ``from_settings``); ``strict`` drops facts flagged as ungrounded;
+    ``triage`` first asks which types the text states and extracts only those.
     """
 
     backend: Backend
     types: tuple[str, ...] = ALL_TYPES
     strict: bool = False
+    triage: bool = True
     _recorder: RecordingBackend = field(init=False, repr=False)
 
     @classmethod
@@ -69,11 +71,12 @@ class Extractor:
         store_mode: StoreMode = "cache",
         types: str | Sequence[str] | None = None,
         strict: bool = False,
+        triage: bool = True,
     ) -> Extractor:
         """Build an extractor for a provider, with an optional exchange store."""
         backend = create_backend(settings or Settings())
         store = ExchangeStore(cache_dir) if cache_dir else None
-        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict)
+        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict, triage)
 
     def __post_init__(self) -> None:
         self._recorder = (
@@ -86,7 +89,7 @@ class Extractor:
         published = published or find_publication_date(doc.text)
         warnings: list[str] = []
         facts: list[BaseModel] = []
-        for fact_type in self.types:
+        for fact_type in self._stated_types(doc.text, warnings) if self.triage else self.types:
             try:
                 answer = calling.ask(
                     self._recorder,
@@ -98,6 +101,9 @@ class Extractor:
                 warnings.append(f"{fact_type}: {err}")
                 continue
             for draft in answer.facts:  # type: ignore[attr-defined]
+                if echoes(draft.evidence, doc.text, prompting.system_prompt()):
+                    warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
+                    continue
                 fact, problems = ground(fact_type, draft, doc.text, published)
                 warnings.extend(problems)
                 if fact.grounded or not self.strict:
@@ -120,6 +126,22 @@ class Extractor:
                 completion_tokens=used.completion_tokens,
             ),
         )
+
+    def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
+        """The requested types the text states, by one short first call.
+
+        A type counts only when the sentence the model quotes for it is really in
+        the text. This is what keeps the per-type calls from inventing facts of a
+        type the text does not hold, and makes a text with no facts cost one call.
+        If the answer is unusable, every requested type is asked for.
+        """
+        try:
+            answer = calling.ask(self._recorder, prompting.triage_messages(text), prompting.triage_model())
+        except calling.ModelAnswerError as err:
+            warnings.append(f"triage: {err}; asking for every type")
+            return self.types
+        stated = {m.type for m in answer.mentions if locate(m.quote, text)}  # type: ignore[attr-defined]
+        return tuple(t for t in self.types if t in stated)
 
     def extract(self, text: str, *, source: str = "<text>", published: date | None = None) -> Record:
         """Extract from a string (the text's UTF-8 bytes give the record's sha256)."""

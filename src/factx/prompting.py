@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -28,6 +28,7 @@ _CONTENT: dict[str, type[BaseModel]] = {
 #: Bounds that keep a small model from looping until its token budget runs out.
 MAX_FACTS_PER_TYPE = 8
 MAX_QUOTES = 2
+MAX_MENTIONS = 8
 
 
 @cache
@@ -55,6 +56,26 @@ def answer_model(fact_type: str) -> type[BaseModel]:
     )
 
 
+@cache
+def triage_model() -> type[BaseModel]:
+    """``{"mentions": [{"quote", "type"}]}``: the sentences that state a fact, and its type.
+
+    The quote comes first so the model picks a real sentence before naming its
+    type; the program keeps a type only when its quote is found in the text.
+    """
+    mention = create_model(
+        "Mention",
+        __base__=Shape,
+        quote=(str, ...),
+        type=(Literal[tuple(FACT_TYPES)], ...),  # type: ignore[valid-type]
+    )
+    return create_model(
+        "TriageAnswer",
+        __base__=Shape,
+        mentions=(list[mention], Field(default_factory=list, max_length=MAX_MENTIONS)),  # type: ignore[valid-type]
+    )
+
+
 def _article_turn(text: str, question: str) -> dict[str, str]:
     return {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'}
 
@@ -66,10 +87,21 @@ def _question(fact_type: str) -> str:
 
 def messages(text: str, fact_type: str) -> list[dict[str, str]]:
     """The chat for one fact type on one document."""
-    return [
-        {"role": "system", "content": _prompt("system.md")},
-        _article_turn(text, _question(fact_type)),
-    ]
+    return _chat(text, _question(fact_type))
+
+
+def triage_messages(text: str) -> list[dict[str, str]]:
+    """The chat that asks which fact types a document states, before any extraction."""
+    return _chat(text, _prompt("triage.md").strip())
+
+
+def system_prompt() -> str:
+    """The system prompt, with its worked example (which answers must never echo)."""
+    return _prompt("system.md")
+
+
+def _chat(text: str, question: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": system_prompt()}, _article_turn(text, question)]
 
 
 def fact_types() -> dict[str, str]:

@@ -1,0 +1,76 @@
+"""The pipeline's triage: a first short call decides which fact types are worth asking for."""
+
+from __future__ import annotations
+
+import json
+
+from factx.pipeline import Extractor
+from tests.conftest import Scripted, chat_completion
+
+TEXT = (
+    "Roma, 3 marzo 2026 – Il ministro Luca Verdi ha guidato oggi una missione a Hanoi. "
+    "La squadra di calcio ha vinto la partita."
+)
+MISSION = {
+    "evidence": ["Il ministro Luca Verdi ha guidato oggi una missione a Hanoi"],
+    "title": "Italian mission to Vietnam",
+    "leader": {"name": "Luca Verdi", "role": "Minister", "organization": None},
+    "destination": {"city": "Hanoi", "country": "Vietnam", "venue": None},
+    "start_date": "oggi",
+}
+
+
+def _triage(*mentions: tuple[str, str]) -> str:
+    return json.dumps({"mentions": [{"quote": q, "type": t} for q, t in mentions]})
+
+
+def test_only_types_whose_quote_is_in_the_text_are_extracted():
+    backend = Scripted(
+        chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"),
+                                ("Italia e Vietnam hanno firmato un memorandum", "mou"))),
+        chat_completion(json.dumps({"facts": [MISSION]})),
+    )
+    record = Extractor(backend).extract(TEXT)
+    assert len(backend.requests) == 2  # triage, then the mission only: the mou quote is invented
+    assert "mission" in backend.requests[1]["messages"][-1]["content"].rsplit('"""', 1)[1]
+    (fact,) = record.facts
+    assert (fact.type, fact.destination.country, fact.start_date) == ("mission", "VN", "2026-03-03")
+    assert record.stats.model_calls == 2
+
+
+def test_a_text_with_no_facts_costs_one_call():
+    backend = Scripted(chat_completion(_triage()))
+    record = Extractor(backend).extract(TEXT)
+    assert len(backend.requests) == 1 and record.facts == [] and record.warnings == []
+
+
+def test_requested_types_bound_the_triage():
+    backend = Scripted(chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"))))
+    record = Extractor(backend, types=("agreement", "mou")).extract(TEXT)
+    assert len(backend.requests) == 1 and record.facts == []
+
+
+def test_an_unusable_triage_falls_back_to_every_requested_type():
+    empty = chat_completion('{"facts": []}')
+    backend = Scripted(chat_completion("not json"), chat_completion("still not json"), empty, empty)
+    record = Extractor(backend, types=("mou", "federation")).extract(TEXT)
+    assert len(backend.requests) == 4  # two tries at the triage, then both types
+    assert record.warnings[0].startswith("triage: invalid answer after 2 tries")
+
+
+def test_without_triage_every_type_is_asked():
+    empty = chat_completion('{"facts": []}')
+    backend = Scripted(*[empty] * 4)
+    Extractor(backend, triage=False).extract(TEXT)
+    assert len(backend.requests) == 4
+
+
+def test_a_fact_copied_from_the_prompts_example_is_dropped():
+    copied = {**MISSION, "evidence": ["Il ministro delle Imprese Paolo Neri ha guidato oggi una missione commerciale"]}
+    backend = Scripted(
+        chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"))),
+        chat_completion(json.dumps({"facts": [copied, MISSION]})),
+    )
+    record = Extractor(backend).extract(TEXT)
+    assert [f.evidence[0].quote for f in record.facts] == MISSION["evidence"]
+    assert record.warnings == ["mission: dropped a fact copied from the prompt's example"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factx.grounding import Span, echoes, locate
+from factx.models import Evidence
 
 FIRST = (
     "Roma, 19 dicembre 2025 – È nata oggi a Roma la nuova Federazione MIFE – Made in Italy "
@@ -217,7 +218,11 @@ def test_dates_are_resolved_against_the_publication_date():
 def test_echoes_tells_a_copied_example_from_a_missing_quote():
     prompt = "Example: Il ministro Paolo Neri ha guidato oggi una missione in Portogallo."
     text = "Roma – La ministra Anna Rossi è partita per Tokyo."
-    assert echoes(["Il ministro Paolo Neri ha guidato oggi una missione in Portogallo"], text, prompt)
-    assert not echoes(["La ministra Anna Rossi è partita per Tokyo"], text, prompt)
-    assert not echoes(["Una frase inventata che non sta da nessuna parte"], text, prompt)
-    assert not echoes([], text, prompt)
+    def grounded(quote: str) -> list[Evidence]:
+        span = locate(quote, text)
+        return [Evidence(quote=quote, start=span.start, end=span.end) if span else Evidence(quote=quote)]
+
+    assert echoes(grounded("Il ministro Paolo Neri ha guidato oggi una missione in Portogallo"), prompt)
+    assert not echoes(grounded("La ministra Anna Rossi è partita per Tokyo"), prompt)
+    assert not echoes(grounded("Una frase inventata che non sta da nessuna parte"), prompt)
+    assert not echoes([], prompt)

@@ -172,13 +172,14 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
 
 
-def echoes(quotes: list[str], text: str, prompt: str) -> bool:
-    """Whether every quote is missing from ``text`` but found in ``prompt``.
+def echoes(evidence: list[Evidence], prompt: str) -> bool:
+    """Whether a grounded fact's evidence was all missing from the text but is in ``prompt``.
 
     Such a "fact" is the prompt's own worked example written back by the model,
-    not something the text states: it is dropped, not merely flagged.
+    not something the text states: it is dropped, not merely flagged. Takes the
+    evidence ``ground`` produced, so the text is searched only once.
     """
-    return bool(quotes) and all(locate(q, text) is None and locate(q, prompt) is not None for q in quotes)
+    return bool(evidence) and all(e.start is None and locate(e.quote, prompt) is not None for e in evidence)
 
 
 def _absent_names(draft: BaseModel, text: str) -> str | None:

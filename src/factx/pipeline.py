@@ -101,10 +101,10 @@ class Extractor:
                 warnings.append(f"{fact_type}: {err}")
                 continue
             for draft in answer.facts:  # type: ignore[attr-defined]
-                if echoes(draft.evidence, doc.text, prompting.system_prompt()):
+                fact, problems = ground(fact_type, draft, doc.text, published)
+                if echoes(fact.evidence, prompting.system_prompt()):
                     warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
                     continue
-                fact, problems = ground(fact_type, draft, doc.text, published)
                 warnings.extend(problems)
                 if fact.grounded or not self.strict:
                     facts.append(fact)

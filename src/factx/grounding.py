@@ -172,14 +172,20 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
 
 
-def echoes(evidence: list[Evidence], prompt: str) -> bool:
-    """Whether a grounded fact's evidence was all missing from the text but is in ``prompt``.
+def echoes(fact: Fact, text: str, prompt: str) -> bool:
+    """Whether ``fact`` is the prompt's own worked example written back by the model.
 
-    Such a "fact" is the prompt's own worked example written back by the model,
-    not something the text states: it is dropped, not merely flagged. Takes the
-    evidence ``ground`` produced, so the text is searched only once.
+    Either its evidence was all missing from ``text`` but is in ``prompt``, or
+    its identity (title or name) was copied from ``prompt`` although ``text``
+    never says it; a real quote often carries such a copy. Such a "fact" is
+    not something the text states: it is dropped, not merely flagged. Takes
+    the evidence ``ground`` produced, so the text is searched only once.
     """
-    return bool(evidence) and all(e.start is None and locate(e.quote, prompt) is not None for e in evidence)
+    evidence = fact.evidence
+    if evidence and all(e.start is None and locate(e.quote, prompt) is not None for e in evidence):
+        return True
+    identity = [v for v in (getattr(fact, "title", None), getattr(fact, "name", None)) if v]
+    return any(_mentions(v, prompt) and not _mentions(v, text) for v in identity)
 
 
 def _absent_names(draft: BaseModel, text: str) -> str | None:

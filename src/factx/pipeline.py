@@ -102,7 +102,7 @@ class Extractor:
                 continue
             for draft in answer.facts:  # type: ignore[attr-defined]
                 fact, problems = ground(fact_type, draft, doc.text, published)
-                if echoes(fact.evidence, prompting.system_prompt()):
+                if echoes(fact, doc.text, prompting.system_prompt()):
                     warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
                     continue
                 warnings.extend(problems)

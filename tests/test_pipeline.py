@@ -74,3 +74,26 @@ def test_a_fact_copied_from_the_prompts_example_is_dropped():
     record = Extractor(backend).extract(TEXT)
     assert [f.evidence[0].quote for f in record.facts] == MISSION["evidence"]
     assert record.warnings == ["mission: dropped a fact copied from the prompt's example"]
+
+
+def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
+    mission = "Il ministro Luca Verdi ha guidato oggi una missione a Hanoi"
+    # 930-character windows overlap by 62: end the first window right after the
+    # mission's sentence, so the second one starts with it again
+    text = "Piove. " * ((930 - len(mission) - 2) // 7) + mission + ". " + "Piove. " * 130
+    triage = chat_completion(_triage((mission, "mission")))
+    thin = {**MISSION, "leader": None}
+    backend = Scripted(
+        triage, chat_completion(json.dumps({"facts": [MISSION]})),
+        triage, chat_completion(json.dumps({"facts": [thin]})),
+        chat_completion(_triage()),
+    )
+    record = Extractor(backend, window_chars=930).extract(text)
+    read = [r["messages"][-1]["content"].split('"""')[1].strip() for r in backend.requests[::2]]
+    assert len(read) == 3 and all(len(part) <= 930 for part in read)
+    assert [mission in part for part in read] == [True, True, False]
+    (fact,) = record.facts  # the two answers are merged into the fuller one
+    assert fact.leader is not None and fact.leader.name == "Luca Verdi"
+    (evidence,) = fact.evidence
+    assert text[evidence.start:evidence.end] == mission == evidence.quote
+    assert record.stats.model_calls == 5

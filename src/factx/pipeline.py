@@ -14,17 +14,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from factx import calling, prompting
+from factx import calling, prompting, splitting
 from factx.backends import Backend, BackendError, Settings, create_backend
 from factx.grounding import echoes, ground, locate
-from factx.models import FACT_TYPES, Record, Stats
+from factx.merging import merge_duplicates
+from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, InputError, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
+#: Longest text read in one call: about 3,000 tokens of a European language,
+#: which leaves the 8,192-token context room for the instructions, the answer
+#: and one retry. Longer documents are read in windows overlapping by a
+#: fifteenth of their size (600 characters by default).
+WINDOW_CHARS = 9_000
 
 
 def parse_types(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -53,13 +57,15 @@ class Extractor:
 
     ``backend`` may be a ``RecordingBackend`` (answers cached or replayed, see
     ``from_settings``); ``strict`` drops facts flagged as ungrounded;
-    ``triage`` first asks which types the text states and extracts only those.
+    ``triage`` first asks which types the text states and extracts only those;
+    ``window_chars`` bounds what one call reads (see ``splitting``).
     """
 
     backend: Backend
     types: tuple[str, ...] = ALL_TYPES
     strict: bool = False
     triage: bool = True
+    window_chars: int = WINDOW_CHARS
     _recorder: RecordingBackend = field(init=False, repr=False)
 
     @classmethod
@@ -72,11 +78,12 @@ class Extractor:
         types: str | Sequence[str] | None = None,
         strict: bool = False,
         triage: bool = True,
+        window_chars: int = WINDOW_CHARS,
     ) -> Extractor:
         """Build an extractor for a provider, with an optional exchange store."""
         backend = create_backend(settings or Settings())
         store = ExchangeStore(cache_dir) if cache_dir else None
-        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict, triage)
+        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict, triage, window_chars)
 
     def __post_init__(self) -> None:
         self._recorder = (
@@ -88,27 +95,10 @@ class Extractor:
         started, before = time.perf_counter(), replace(self._recorder.usage)
         published = published or find_publication_date(doc.text)
         warnings: list[str] = []
-        facts: list[BaseModel] = []
-        for fact_type in self._stated_types(doc.text, warnings) if self.triage else self.types:
-            try:
-                answer = calling.ask(
-                    self._recorder,
-                    prompting.messages(doc.text, fact_type),
-                    prompting.answer_model(fact_type),
-                    published=published,
-                )
-            except calling.ModelAnswerError as err:
-                warnings.append(f"{fact_type}: {err}")
-                continue
-            for draft in answer.facts:  # type: ignore[attr-defined]
-                fact, problems = ground(fact_type, draft, doc.text, published)
-                if echoes(fact, doc.text, prompting.system_prompt()):
-                    warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
-                    continue
-                warnings.extend(problems)
-                if fact.grounded or not self.strict:
-                    facts.append(fact)
-        facts.sort(key=_first_mention)
+        facts: list[Fact] = []
+        for start, end in splitting.windows(doc.text, self.window_chars, self.window_chars // 15):
+            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings))
+        facts = sorted(merge_duplicates(facts), key=_first_mention)
         used = self._recorder.usage.since(before)
         return Record(
             source=doc.source,
@@ -126,6 +116,30 @@ class Extractor:
                 completion_tokens=used.completion_tokens,
             ),
         )
+
+    def _extract_window(self, part: str, text: str, published: date | None, warnings: list[str]) -> list[Fact]:
+        """The facts stated in ``part`` of ``text``, grounded in the whole text."""
+        facts: list[Fact] = []
+        for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
+            try:
+                answer = calling.ask(
+                    self._recorder,
+                    prompting.messages(part, fact_type),
+                    prompting.answer_model(fact_type),
+                    published=published,
+                )
+            except calling.ModelAnswerError as err:
+                warnings.append(f"{fact_type}: {err}")
+                continue
+            for draft in answer.facts:  # type: ignore[attr-defined]
+                fact, problems = ground(fact_type, draft, text, published)
+                if echoes(fact, text, prompting.system_prompt()):
+                    warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
+                    continue
+                warnings.extend(problems)
+                if fact.grounded or not self.strict:
+                    facts.append(fact)
+        return facts
 
     def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
         """The requested types the text states, by one short first call.
@@ -162,7 +176,7 @@ class Extractor:
                 yield path, err
 
 
-def _first_mention(fact: BaseModel) -> tuple[int, int]:
+def _first_mention(fact: Fact) -> tuple[int, int]:
     """Order facts by where their evidence first appears; ungrounded ones last."""
-    starts = [e.start for e in fact.evidence if e.start is not None]  # type: ignore[attr-defined]
+    starts = [e.start for e in fact.evidence if e.start is not None]
     return (0, min(starts)) if starts else (1, 0)

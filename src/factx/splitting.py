@@ -1,0 +1,46 @@
+"""Split a document too long for one model call into overlapping windows.
+
+Windows start at sentence boundaries and overlap by a few sentences, so a fact
+stated across a cut is read whole in at least one window. Each window is a
+range of the original text, so evidence found in it keeps true offsets.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Where a new sentence may start: after end punctuation (and any closing
+#: quote or bracket) plus whitespace, or after a blank line.
+_SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'’”»)\]]?\s+|\n\s*\n")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where a sentence begins, 0 included, in order."""
+    return [0, *(m.end() for m in _SENTENCE_START.finditer(text) if m.end() < len(text))]
+
+
+def windows(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
+    """``(start, end)`` ranges of at most ``size`` characters covering ``text``.
+
+    Each window ends at a sentence boundary when one lies in its second half
+    (else at a space, else exactly at ``size``) and the next one starts at the
+    first sentence boundary at least ``overlap`` characters before that end.
+    """
+    if size <= overlap or overlap < 0:
+        raise ValueError(f"window size {size} must exceed the overlap {overlap} (>= 0)")
+    if len(text) <= size:
+        return [(0, len(text))]
+    starts = sentence_starts(text)
+    out: list[tuple[int, int]] = []
+    start = 0
+    while True:
+        limit = start + size
+        if limit >= len(text):
+            out.append((start, len(text)))
+            return out
+        end = max((s for s in starts if start + size // 2 < s <= limit), default=None)
+        if end is None:
+            space = text.rfind(" ", start + size // 2, limit)
+            end = space + 1 if space >= 0 else limit
+        out.append((start, end))
+        start = min((s for s in starts if end - overlap <= s < end and s > start), default=end)

@@ -88,6 +88,19 @@ def test_validate_accepts_a_good_record_and_rejects_a_bad_one(tmp_path):
     assert f"invalid {bad}:2: facts/0" in result.stderr
 
 
+def test_validate_names_each_unusable_file_and_its_reason_then_checks_the_rest(tmp_path):
+    empty, latin1 = tmp_path / "empty.jsonl", tmp_path / "latin1.json"
+    empty.write_text("\n\n")
+    latin1.write_bytes('{"source": "caffè"}'.encode("latin-1"))
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.json"), str(empty), str(latin1)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'missing.json'}: no such file",
+        f"error: {empty}: no records",
+        f"error: {latin1}: not UTF-8 text",
+    ]
+
+
 def test_unreachable_server_fails_the_input_with_one_line(tmp_path):
     done = run("extract", str(seed("002")), "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1",
                "--model", "m", "--no-cache")

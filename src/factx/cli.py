@@ -171,9 +171,9 @@ def validate(
     bad = 0
     for file in files:
         try:
-            records = list(load_records(file))
-        except (OSError, UnicodeDecodeError) as problem:
-            err.print(f"[bold red]error[/]: {file}: {getattr(problem, 'strerror', None) or problem}")
+            records = load_records(file)
+        except InputError as problem:
+            err.print(f"[bold red]error[/]: {problem}", soft_wrap=True)
             bad += 1
             continue
         for line, record in records:
@@ -181,9 +181,6 @@ def validate(
             for problem in found:
                 err.print(f"[red]invalid[/] {file}:{line}: {problem}", soft_wrap=True)
             bad += bool(found)
-        if not records:
-            err.print(f"[red]invalid[/] {file}: no records")
-            bad += 1
     if bad:
         raise typer.Exit(1)
     err.print(f"[green]valid[/]: {len(files)} file(s)")
@@ -198,12 +195,11 @@ def evaluate(
     """Score records against gold: precision, recall and F1 per fact type and per field."""
     from factx.evaluating import evaluate as score
     from factx.evaluating import load_gold, load_predictions, render
+    from factx.reading import InputError
 
     try:
         report = score(load_gold(gold), load_predictions(predicted))
-    except OSError as problem:
-        _fail(f"{problem.filename}: {(problem.strerror or str(problem)).lower()}")
-    except ValueError as problem:
+    except (InputError, ValueError) as problem:
         _fail(str(problem))
     if as_json:
         print(json.dumps(report.to_json(), indent=2))

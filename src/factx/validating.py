@@ -8,12 +8,12 @@ be checked against the source text, when it can be found.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from factx.models import FACT_TYPES, Record
+from factx.reading import InputError, os_reason
 from factx.resources import data_path
 
 
@@ -44,20 +44,33 @@ def _validator() -> Any:
     return Draft202012Validator(schema)
 
 
-def load_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed JSON) for a JSON file or each line of a JSON Lines file."""
-    text = path.read_text(encoding="utf-8")
+def load_records(path: Path) -> list[tuple[int, Any]]:
+    """(line number, parsed JSON) for a JSON file or each line of a JSON Lines file.
+
+    A line that is not JSON comes back as its ``JSONDecodeError``, for the caller
+    to report with the others; a file that cannot be read or holds no record at
+    all raises InputError, whose one line names the file and the reason.
+    """
     try:
-        yield 1, json.loads(text)
-        return
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(str(path), os_reason(err)) from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not UTF-8 text") from None
+    try:
+        return [(1, json.loads(text))]
     except json.JSONDecodeError:
         pass
+    found: list[tuple[int, Any]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                yield number, json.loads(line)
+                found.append((number, json.loads(line)))
             except json.JSONDecodeError as err:
-                yield number, err
+                found.append((number, err))
+    if not found:
+        raise InputError(str(path), "no records")
+    return found
 
 
 def _explain(err: Any) -> list[Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, Record
-from factx.reading import Document, InputError, os_reason, read_path
+from factx.reading import Document, InputError, read_path
 from factx.validating import load_records, offset_problems, problems
 
 #: Highlight colour per fact type, in the order the spec lists them.
@@ -54,14 +54,7 @@ def load_record(path: Path, index: int = 0) -> Record:
 
     Raises InputError for a file that holds no usable record, IndexError for an index past its end.
     """
-    try:
-        found = list(load_records(path))
-    except OSError as err:
-        raise InputError(str(path), os_reason(err)) from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
-    if not found:
-        raise InputError(str(path), "no records")
+    found = load_records(path)
     if not 0 <= index < len(found):
         raise IndexError(f"{path} holds {len(found)} record(s); there is no record {index} (counting from 0)")
     line, raw = found[index]

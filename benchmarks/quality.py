@@ -1,12 +1,15 @@
 """Run the embedded default live on a folder of articles; print cost and quality.
 
-    .venv/bin/python benchmarks/quality.py [TEXTS] [--gold GOLD] [--strict] [--no-triage] [--cached] [--out FILE]
+    .venv/bin/python benchmarks/quality.py [TEXTS] [--gold GOLD] [--strict] [--no-triage]
+        [--cached | --record DIR | --replay DIR] [--out FILE]
 
 TEXTS defaults to examples/ (the five seed articles) and GOLD to the shared
 seed gold beside the checkout. Prints, per document, seconds, model calls and
 the facts found per type, then the ``factx eval`` tables against the gold.
-Without ``--cached`` no stored answer is used, so the seconds are real model
-time on this machine.
+Without ``--cached`` or ``--replay`` no stored answer is used, so the seconds
+are real model time on this machine. ``--record DIR`` stores every exchange of
+a live run; ``--replay DIR`` then re-scores the same answers offline, which is
+how a change made after the model's answer (grounding, merging) is measured.
 """
 
 from __future__ import annotations
@@ -32,12 +35,17 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "corpus" / "gold")
     parser.add_argument("--strict", action="store_true", help="drop facts whose evidence is not in the text")
     parser.add_argument("--no-triage", action="store_true", help="ask for every type, without the first triage call")
-    parser.add_argument("--cached", action="store_true", help="reuse stored answers")
+    store = parser.add_mutually_exclusive_group()
+    store.add_argument("--cached", action="store_true", help="reuse stored answers from the user cache")
+    store.add_argument("--record", type=Path, metavar="DIR", help="run live and store every exchange in DIR")
+    store.add_argument("--replay", type=Path, metavar="DIR", help="answer only from the exchanges in DIR")
     parser.add_argument("--out", type=Path, help="also write the records here (JSON Lines)")
     args = parser.parse_args()
 
+    cache_dir = default_cache_dir() if args.cached else args.record or args.replay
     extractor = Extractor.from_settings(
-        cache_dir=default_cache_dir() if args.cached else None, strict=args.strict, triage=not args.no_triage
+        cache_dir=cache_dir, store_mode="replay" if args.replay else "cache",
+        strict=args.strict, triage=not args.no_triage,
     )
     console = Console(width=120)
     table = Table("document", "seconds", "calls", "found", "ungrounded")

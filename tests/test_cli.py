@@ -141,3 +141,20 @@ def test_eval_names_a_missing_file(tmp_path):
     result = runner.invoke(app, ["eval", str(tmp_path / "nope"), str(tmp_path / "nope2")])
     assert result.exit_code == 2
     assert "nope" in result.stderr
+
+
+def test_window_sets_how_much_one_call_reads(tmp_path, monkeypatch):
+    from factx.pipeline import Extractor
+
+    seen: dict[str, object] = {}
+    real = Extractor.from_settings
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Extractor, "from_settings", spy)
+    result = runner.invoke(app, ["extract", str(seed("002")), "--replay", "--cache-dir", str(EXCHANGES), "--window", "20000", "-o", str(tmp_path / "o.json")])
+    assert result.exit_code == 0 and seen["window_chars"] == 20000
+    too_small = runner.invoke(app, ["extract", str(seed("002")), "--replay", "--window", "500"])
+    assert too_small.exit_code == 2 and "greater than or equal to 1000" in too_small.stderr

@@ -18,6 +18,8 @@ from typing import Annotated, NoReturn, Optional
 import typer
 from rich.console import Console
 
+from factx.splitting import WINDOW_CHARS
+
 app = typer.Typer(
     name="factx",
     help="Extract typed, grounded facts (agreements, MoUs, missions, federations) from articles.",
@@ -58,6 +60,7 @@ def extract(
     cache_dir: Annotated[Optional[Path], typer.Option(help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
     replay: Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")] = False,
     refresh: Annotated[bool, typer.Option(help="Call the model even when an answer is stored, and store anew.")] = False,
+    window: Annotated[int, typer.Option(min=1000, help="Most characters read in one call; longer texts are read in overlapping windows. Raise it for a model with a larger context.")] = WINDOW_CHARS,
 ) -> None:
     """Extract facts from each input and print one record per input as JSON."""
     from factx.api import default_cache_dir
@@ -85,6 +88,7 @@ def extract(
             store_mode=store_mode,
             types=types,
             strict=strict,
+            window_chars=window,
         )
     except (BackendError, ValueError) as problem:
         _fail(str(problem))

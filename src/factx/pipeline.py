@@ -24,11 +24,6 @@ from factx.reading import Document, InputError, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
-#: Longest text read in one call: about 3,000 tokens of a European language,
-#: which leaves the 8,192-token context room for the instructions, the answer
-#: and one retry. Longer documents are read in windows overlapping by a
-#: fifteenth of their size (600 characters by default).
-WINDOW_CHARS = 9_000
 
 
 def parse_types(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -65,7 +60,7 @@ class Extractor:
     types: tuple[str, ...] = ALL_TYPES
     strict: bool = False
     triage: bool = True
-    window_chars: int = WINDOW_CHARS
+    window_chars: int = splitting.WINDOW_CHARS
     _recorder: RecordingBackend = field(init=False, repr=False)
 
     @classmethod
@@ -78,7 +73,7 @@ class Extractor:
         types: str | Sequence[str] | None = None,
         strict: bool = False,
         triage: bool = True,
-        window_chars: int = WINDOW_CHARS,
+        window_chars: int = splitting.WINDOW_CHARS,
     ) -> Extractor:
         """Build an extractor for a provider, with an optional exchange store."""
         backend = create_backend(settings or Settings())
@@ -96,7 +91,7 @@ class Extractor:
         published = published or find_publication_date(doc.text)
         warnings: list[str] = []
         facts: list[Fact] = []
-        for start, end in splitting.windows(doc.text, self.window_chars, self.window_chars // 15):
+        for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text, start, end, published, warnings))
         facts = sorted(merge_duplicates(facts), key=_first_mention)
         used = self._recorder.usage.since(before)

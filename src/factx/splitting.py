@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 
+#: Longest text read in one call by default: about 3,000 tokens of a European
+#: language, which leaves an 8,192-token context room for the instructions, the
+#: answer and one retry.
+WINDOW_CHARS = 9_000
+
 #: Where a new sentence may start: after end punctuation (and any closing
 #: quote or bracket) plus whitespace, or after a blank line.
 _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'’”»)\]]?\s+|\n\s*\n")
@@ -17,6 +22,11 @@ _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'’”»)\]]?\s+|\n\s*\n")
 def sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence begins, 0 included, in order."""
     return [0, *(m.end() for m in _SENTENCE_START.finditer(text) if m.end() < len(text))]
+
+
+def overlap_for(size: int) -> int:
+    """How much consecutive windows share: a fifteenth of their size (600 by default)."""
+    return size // 15
 
 
 def windows(text: str, size: int, overlap: int) -> list[tuple[int, int]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from factx.merging import Mention, merge_duplicates, settle_types
-from factx.models import Agreement, Evidence, Federation, Mou, Party
+from factx.merging import merge_duplicates
+from factx.models import Agreement, Evidence, Mou, Party
 
 
 def _ev(start: int, end: int) -> Evidence:
@@ -34,21 +34,3 @@ def test_touching_spans_other_types_and_ungrounded_facts_stay_apart():
         Agreement(title="E", evidence=[Evidence(quote="nowhere")], grounded=False),
     ]
     assert [f.title for f in merge_duplicates(facts)] == ["A", "B", "C", "D", "E"]
-
-
-def test_a_passage_reported_under_two_types_keeps_the_type_the_triage_named():
-    federation = Federation(name="Cluster Adriatico", evidence=[_ev(10, 60)])
-    agreement = Agreement(title="Cluster founding", evidence=[_ev(20, 60)])
-    elsewhere = Agreement(title="Port deal", evidence=[_ev(100, 140)])
-    named = [Mention("federation", 0, 70), Mention("agreement", 100, 140)]
-    assert settle_types([federation, agreement, elsewhere], named) == [federation, elsewhere]
-
-
-def test_without_a_clear_triage_reading_both_types_stay():
-    mou = Mou(title="Memorandum", evidence=[_ev(10, 60)])
-    agreement = Agreement(title="Accordo", evidence=[_ev(10, 60)])
-    assert settle_types([mou, agreement], []) == [mou, agreement]  # no reading of the passage
-    both = [Mention("mou", 0, 30), Mention("agreement", 30, 70)]
-    assert settle_types([mou, agreement], both) == [mou, agreement]  # the triage named both
-    other = [Mention("mission", 0, 70)]
-    assert settle_types([mou, agreement], other) == [mou, agreement]  # named neither

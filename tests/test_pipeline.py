@@ -97,19 +97,3 @@ def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
     (evidence,) = fact.evidence
     assert text[evidence.start:evidence.end] == mission == evidence.quote
     assert record.stats.model_calls == 5
-
-
-def test_a_passage_the_triage_called_a_federation_is_not_also_an_agreement():
-    founding = "È nata oggi la Federazione Italiana del Vetro, presieduta da Anna Neri"
-    deal = "Italia e Francia hanno firmato un accordo sul vetro"
-    text = f"Roma, 3 marzo 2026 – {founding}. {deal}."
-    backend = Scripted(
-        chat_completion(_triage((founding, "federation"), (deal, "agreement"))),
-        chat_completion(json.dumps({"facts": [
-            {"evidence": [founding], "title": "Glass federation founding"},
-            {"evidence": [deal], "title": "Italy-France glass agreement"},
-        ]})),
-        chat_completion(json.dumps({"facts": [{"evidence": [founding], "name": "Federazione Italiana del Vetro"}]})),
-    )
-    record = Extractor(backend).extract(text)
-    assert [(f.type, f.evidence[0].quote) for f in record.facts] == [("federation", founding), ("agreement", deal)]

@@ -3,14 +3,11 @@
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source; the fuller one is kept, with the
-evidence of both. A passage also comes back under two types (a federation's
-founding reported as an agreement too): the triage's reading of that passage
-decides which type it is.
+evidence of both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from factx.models import Fact
@@ -30,45 +27,12 @@ def merge_duplicates(facts: list[Fact]) -> list[Fact]:
     return kept
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A passage the triage said states a fact of ``type``, in document offsets."""
-
-    type: str
-    start: int
-    end: int
-
-
-def settle_types(facts: list[Fact], mentions: list[Mention]) -> list[Fact]:
-    """``facts`` without those that repeat another type's fact under the wrong type.
-
-    A fact goes when its evidence overlaps a fact of another type, and the
-    triage named that other type, not this one, for the passage. Without a
-    triage reading of the passage both facts stay: the program does not guess.
-    """
-
-    def named(fact: Fact) -> set[str]:
-        return {m.type for m in mentions if _overlap([(m.start, m.end)], _spans(fact))}
-
-    return [
-        f for f in facts
-        if not any(
-            g.type != f.type and _overlap(_spans(f), _spans(g)) and g.type in named(f) and f.type not in named(f)
-            for g in facts
-        )
-    ]
-
-
-def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
-    return any(s < f and t < e for s, e in a for t, f in b)
-
-
 def _spans(fact: Fact) -> list[tuple[int, int]]:
     return [(e.start, e.end) for e in fact.evidence if e.start is not None and e.end is not None]
 
 
 def _same(a: Fact, b: Fact) -> bool:
-    return a.type == b.type and _overlap(_spans(a), _spans(b))
+    return a.type == b.type and any(s < f and t < e for s, e in _spans(a) for t, f in _spans(b))
 
 
 def _filled(value: Any) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from factx import calling, prompting, splitting
 from factx.backends import Backend, BackendError, Settings, create_backend
 from factx.grounding import echoes, ground, locate
-from factx.merging import Mention, merge_duplicates, settle_types
+from factx.merging import merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, InputError, decode, read_path, read_stdin
@@ -92,7 +92,7 @@ class Extractor:
         warnings: list[str] = []
         facts: list[Fact] = []
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
-            facts.extend(self._extract_window(doc.text, start, end, published, warnings))
+            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings))
         facts = sorted(merge_duplicates(facts), key=_first_mention)
         used = self._recorder.usage.since(before)
         return Record(
@@ -112,14 +112,10 @@ class Extractor:
             ),
         )
 
-    def _extract_window(
-        self, text: str, start: int, end: int, published: date | None, warnings: list[str]
-    ) -> list[Fact]:
-        """The facts stated in ``text[start:end]``, grounded in the whole text."""
-        part = text[start:end]
-        mentions = self._triage(part, start, warnings) if self.triage else None
+    def _extract_window(self, part: str, text: str, published: date | None, warnings: list[str]) -> list[Fact]:
+        """The facts stated in ``part`` of ``text``, grounded in the whole text."""
         facts: list[Fact] = []
-        for fact_type in self.types if mentions is None else _types_of(mentions, self.types):
+        for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
             try:
                 answer = calling.ask(
                     self._recorder,
@@ -138,26 +134,23 @@ class Extractor:
                 warnings.extend(problems)
                 if fact.grounded or not self.strict:
                     facts.append(fact)
-        return settle_types(facts, mentions or [])
+        return facts
 
-    def _triage(self, part: str, offset: int, warnings: list[str]) -> list[Mention] | None:
-        """The passages of ``part`` that state a fact, and their types, by one short first call.
+    def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
+        """The requested types the text states, by one short first call.
 
-        A passage counts only when the sentence the model quotes is really in the
-        text. This is what keeps the per-type calls from inventing facts of a type
-        the text does not hold, and makes a text with no facts cost one call.
-        None when the answer is unusable: then every requested type is asked for.
+        A type counts only when the sentence the model quotes for it is really in
+        the text. This is what keeps the per-type calls from inventing facts of a
+        type the text does not hold, and makes a text with no facts cost one call.
+        If the answer is unusable, every requested type is asked for.
         """
         try:
-            answer = calling.ask(self._recorder, prompting.triage_messages(part), prompting.triage_model())
+            answer = calling.ask(self._recorder, prompting.triage_messages(text), prompting.triage_model())
         except calling.ModelAnswerError as err:
             warnings.append(f"triage: {err}; asking for every type")
-            return None
-        return [
-            Mention(m.type, offset + span.start, offset + span.end)
-            for m in answer.mentions  # type: ignore[attr-defined]
-            if (span := locate(m.quote, part)) is not None
-        ]
+            return self.types
+        stated = {m.type for m in answer.mentions if locate(m.quote, text)}  # type: ignore[attr-defined]
+        return tuple(t for t in self.types if t in stated)
 
     def extract(self, text: str, *, source: str = "<text>", published: date | None = None) -> Record:
         """Extract from a string (the text's UTF-8 bytes give the record's sha256)."""
@@ -176,11 +169,6 @@ class Extractor:
                 yield path, self.extract_document(doc, published=published)
             except (InputError, BackendError) as err:
                 yield path, err
-
-
-def _types_of(mentions: list[Mention], wanted: tuple[str, ...]) -> tuple[str, ...]:
-    """The wanted types the triage found stated, in contract order."""
-    return tuple(t for t in wanted if any(m.type == t for m in mentions))
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

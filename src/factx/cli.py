@@ -219,7 +219,7 @@ def view(
     out: Annotated[str, typer.Option("--out", "-o", help="Write the HTML page to this file; - for stdout.")] = "-",
 ) -> None:
     """Render one record as an HTML page: the text with each fact's evidence highlighted, and a card per fact."""
-    from factx.reading import InputError
+    from factx.reading import InputError, os_reason
     from factx.viewing import OffsetError, load_record, read_source, render_html
     from factx.writing import write_atomic
 
@@ -240,7 +240,7 @@ def view(
     try:
         write_atomic(Path(out), page)
     except OSError as problem:
-        _fail(f"{out}: {(problem.strerror or str(problem)).lower()}", 1)
+        _fail(f"{out}: {os_reason(problem)}", 1)
     err.print(f"wrote {out}", soft_wrap=True)
 
 

@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from factx.models import Agreement, Evidence, Federation, Mission, Mou, Record
+from factx.models import Evidence, Fact, Record
 from factx.reading import Document, InputError, read_path
 from factx.validating import load_records, offset_problems, problems
 
@@ -31,8 +31,6 @@ COLOURS: dict[str, str] = {
 #: Fields shown as a card's heading rather than in its list; plumbing never shown.
 _HEADINGS = ("title", "name")
 _HIDDEN = {"type", "evidence", "grounded"}
-
-_AnyFact = Agreement | Mou | Mission | Federation
 
 
 class OffsetError(ValueError):
@@ -231,12 +229,12 @@ def _piece(record: Record, piece: str, start: int, end: int, covering: list[_Spa
     )
 
 
-def _heading(fact: _AnyFact) -> str:
+def _heading(fact: Fact) -> str:
     """A fact's name for people: its title, or a federation's name."""
     return next((str(getattr(fact, key)) for key in _HEADINGS if getattr(fact, key, None)), "")
 
 
-def _card(n: int, fact: _AnyFact) -> str:
+def _card(n: int, fact: Fact) -> str:
     """One fact: its fields, whether it is grounded, and its quotes linked to the text."""
     fields = {
         key: value

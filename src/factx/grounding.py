@@ -178,8 +178,8 @@ def echoes(fact: Fact, text: str, prompt: str) -> bool:
     Either its evidence was all missing from ``text`` but is in ``prompt``, or
     its identity (title or name) was copied from ``prompt`` although ``text``
     never says it; a real quote often carries such a copy. Such a "fact" is
-    not something the text states: it is dropped, not merely flagged. Takes
-    the evidence ``ground`` produced, so the text is searched only once.
+    not something the text states: it is dropped, not merely flagged. Reads
+    the offsets ``ground`` set, so evidence quotes are not searched for again.
     """
     evidence = fact.evidence
     if evidence and all(e.start is None and locate(e.quote, prompt) is not None for e in evidence):

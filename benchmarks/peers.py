@@ -456,7 +456,9 @@ def run_llm(docs: list[Document], server: Server, max_tokens: int) -> Iterator[A
 
 def run_factx(docs: list[Document], server: Server, max_tokens: int) -> Iterator[Answer]:
     """factx itself through the same server (its own prompts, calls and output budget)."""
-    extractor = Extractor.from_settings(Settings(provider="llamacpp", base_url=server.base_url, model=server.model))
+    extractor = Extractor.from_settings(
+        Settings(provider="llamacpp", base_url=server.base_url, model=server.model), store_mode="off"
+    )
 
     def ask(doc: Document) -> Answer:
         record = extractor.extract_document(doc)

@@ -21,8 +21,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from factx import Extractor, Record
-from factx.api import default_cache_dir
+from factx import Extractor, Record, Settings
 from factx.evaluating import evaluate, load_gold, render
 from factx.reading import expand_paths, read_path
 
@@ -42,9 +41,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the records here (JSON Lines)")
     args = parser.parse_args()
 
-    cache_dir = default_cache_dir() if args.cached else args.record or args.replay
+    cache_dir = args.record or args.replay
     extractor = Extractor.from_settings(
-        cache_dir=cache_dir, store_mode="replay" if args.replay else "cache",
+        Settings(cache_dir=cache_dir), store_mode="replay" if args.replay else "cache" if cache_dir or args.cached else "off",
         strict=args.strict, triage=not args.no_triage,
     )
     console = Console(width=120)

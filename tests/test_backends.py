@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from factx.backends import PROVIDERS, BackendError, Settings, create_backend
+from factx.errors import ConfigError
 from factx.backends.local import LocalBackend
 
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
@@ -41,9 +42,9 @@ def test_local_backend_sends_the_schema_in_the_form_llama_cpp_builds_a_grammar_f
 
 def test_local_model_name_follows_the_file_loaded(monkeypatch, tmp_path):
     monkeypatch.delenv("FACTX_MODEL_PATH", raising=False)
-    assert create_backend(Settings()).name == "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert create_backend(Settings.from_env()).name == "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
     monkeypatch.setenv("FACTX_MODEL_PATH", str(tmp_path / "other-model.gguf"))
-    assert create_backend(Settings()).name == "local/other-model"
+    assert create_backend(Settings.from_env()).name == "local/other-model"
 
 
 def test_a_missing_model_file_is_a_one_line_error(tmp_path):
@@ -53,13 +54,12 @@ def test_a_missing_model_file_is_a_one_line_error(tmp_path):
 
 
 def test_unknown_provider_names_the_choices():
-    with pytest.raises(BackendError, match="unknown provider 'bard'; choose one of: " + ", ".join(PROVIDERS)):
-        create_backend(Settings(provider="bard"))
+    with pytest.raises(ConfigError, match="unknown provider 'bard'; choose one of: " + ", ".join(PROVIDERS)):
+        Settings(provider="bard")
 
 
 @pytest.mark.parametrize(("provider", "form"), [("openai", "json_schema"), ("vllm", "json_schema"),
                                                  ("ollama", "json_schema"), ("llamacpp", "json_object"),
                                                  ("compatible", "json_schema")])
 def test_each_provider_starts_with_the_form_its_server_takes(provider, form, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "k")
-    assert create_backend(Settings(provider=provider, model="m")).form == form
+    assert create_backend(Settings(provider=provider, model="m", api_key="k")).form == form

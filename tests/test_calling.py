@@ -9,7 +9,7 @@ import pytest
 from factx.backends import BackendError
 from factx.calling import MAX_TOKENS, ModelAnswerError, ask
 from factx.prompting import answer_model
-from tests.conftest import Scripted, chat_completion
+from helpers import Scripted, chat_completion
 
 MESSAGES = [{"role": "user", "content": "Article: ..."}]
 

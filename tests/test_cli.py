@@ -11,16 +11,9 @@ import time
 from typer.testing import CliRunner
 
 from factx.cli import app
-from tests.conftest import EXCHANGES, ROOT, seed
+from helpers import EXCHANGES, FACTX, run, seed
 
 runner = CliRunner()
-FACTX = [sys.executable, "-m", "factx"]
-
-
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    """The installed command as a user runs it, replaying the recorded exchanges."""
-    env = {**os.environ, "FACTX_CACHE_DIR": str(EXCHANGES)}
-    return subprocess.run([*FACTX, *args], input=stdin, capture_output=True, env=env, cwd=ROOT, timeout=300)
 
 
 def test_help_and_types_answer_fast_without_heavy_imports():

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from factx.errors import InputError
 from factx.evaluating import Counts, document_key, evaluate, load_gold, load_predictions, render
 
 GOLD_DIR = Path("/work/shared/corpus/gold")
@@ -242,7 +243,7 @@ def test_document_pairing_by_stem(tmp_path: Path) -> None:
 def test_duplicate_documents_are_refused(tmp_path: Path) -> None:
     line = json.dumps(record([federation()]))
     (tmp_path / "pred.jsonl").write_text(f"{line}\n{line}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="002_abc"):
+    with pytest.raises(InputError, match="002_abc"):
         load_predictions(tmp_path / "pred.jsonl")
 
 

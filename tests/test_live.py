@@ -49,7 +49,7 @@ def test_the_schema_constrains_the_local_model_even_against_the_prompt():
 
 
 def test_local_model_extracts_a_grounded_federation():
-    record = Extractor.from_settings(types="federation").extract(TEXT, source="aivi.txt")
+    record = Extractor.from_settings(Settings(), store_mode="off", types="federation").extract(TEXT, source="aivi.txt")
     (fact,) = record.facts
     assert "Videogiochi" in fact.name and fact.acronym == "AIVI"
     assert fact.founded_on == "2026-05-05"
@@ -98,7 +98,7 @@ def test_generic_provider_falls_back_when_the_server_refuses_json_schema(server)
 
 
 def test_llamacpp_provider_extracts_through_the_server(server):
-    extractor = Extractor.from_settings(Settings(provider="llamacpp", base_url=server), types="federation")
+    extractor = Extractor.from_settings(Settings(provider="llamacpp", base_url=server), store_mode="off", types="federation")
     record = extractor.extract(TEXT)
     assert record.model == "llamacpp/qwen-local"
     assert [f.acronym for f in record.facts] == ["AIVI"]
@@ -108,7 +108,7 @@ def test_a_text_beyond_the_context_window_is_read_in_windows(tmp_path):
     filler = "Una frase qualunque su un argomento qualunque, ripetuta. " * 1000  # ~12k tokens
     long_text = tmp_path / "long.txt"
     long_text.write_text(filler + TEXT, encoding="utf-8")
-    ((path, record),) = list(Extractor.from_settings(types="federation").extract_paths([str(long_text)]))
+    ((path, record),) = list(Extractor.from_settings(Settings(), store_mode="off", types="federation").extract_paths([str(long_text)]))
     assert not isinstance(record, Exception), record
     assert record.stats.model_calls >= 7  # one triage per window, then the federation
     (fact,) = record.facts

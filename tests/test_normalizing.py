@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from factx.normalizing import country_code, find_publication_date, iso_date
-from tests.conftest import seed
+from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
 PUBLISHED = date(2026, 2, 4)

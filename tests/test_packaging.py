@@ -6,7 +6,7 @@ import subprocess
 import sys
 import zipfile
 
-from tests.conftest import ROOT
+from helpers import ROOT
 
 
 def test_wheel_ships_prompts_and_schemas(tmp_path):

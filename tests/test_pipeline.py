@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from factx.pipeline import Extractor
-from tests.conftest import Scripted, chat_completion
+from helpers import Scripted, chat_completion
 
 TEXT = (
     "Roma, 3 marzo 2026 – Il ministro Luca Verdi ha guidato oggi una missione a Hanoi. "

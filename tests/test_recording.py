@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from openai.types.chat import ChatCompletion
 
-from tests.conftest import chat_completion
+from helpers import chat_completion
 
 from factx.backends import BackendError
 from factx.recording import ExchangeStore, RecordingBackend

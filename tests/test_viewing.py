@@ -14,7 +14,7 @@ import factx
 from factx.cli import app
 from factx.models import Record
 from factx.viewing import OffsetError, render_html
-from tests.conftest import EXAMPLES, seed
+from helpers import EXAMPLES, seed
 
 runner = CliRunner()
 CHROMIUM = Path("/usr/bin/chromium")
@@ -167,8 +167,8 @@ def test_cli_picks_one_record_of_json_lines(tmp_path, monkeypatch):
     second = runner.invoke(app, ["view", "records.jsonl", "--index", "1"])
     assert second.exit_code == 0 and "Second" in second.stdout and "Invented" not in second.stdout
     past = runner.invoke(app, ["view", "records.jsonl", "--index", "2"])
-    assert past.exit_code == 2
-    assert past.stderr.strip() == "error: records.jsonl holds 2 record(s); there is no record 2 (counting from 0)"
+    assert past.exit_code == 1
+    assert past.stderr.strip() == "error: records.jsonl: holds 2 record(s); there is no record 2 (counting from 0)"
     assert runner.invoke(app, ["view", "records.jsonl", "--index", "-1"]).exit_code == 2
 
 

@@ -6,7 +6,7 @@
 """
 
 from factx.api import extract, extract_many
-from factx.backends import BackendError, Settings
+from factx.errors import BackendError, ConfigError, FactxError, InputError, ModelAnswerError, OutputError
 from factx.models import (
     FACT_TYPES,
     Agreement,
@@ -20,11 +20,12 @@ from factx.models import (
     Record,
 )
 from factx.pipeline import Extractor
-from factx.reading import Document, InputError
+from factx.reading import Document
+from factx.settings import Settings
 
 __all__ = [
-    "FACT_TYPES", "Agreement", "BackendError", "Document", "Evidence", "Extractor", "Federation",
-    "InputError", "Mission", "Mou", "Party", "Person", "Place", "Record", "Settings",
+    "FACT_TYPES", "Agreement", "BackendError", "ConfigError", "Document", "Evidence", "Extractor",
+    "FactxError", "Federation", "InputError", "Mission", "ModelAnswerError", "OutputError", "Mou", "Party", "Person", "Place", "Record", "Settings",
     "extract", "extract_many",
 ]
 __version__ = "0.1.0"

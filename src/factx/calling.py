@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from factx.backends.base import Backend, BackendError
+from factx.backends.base import Backend
+from factx.errors import BackendError, ModelAnswerError
 
 # instructor logs each failed attempt at ERROR level; without a handler Python
 # prints them on stderr. Our own one-line errors and warnings say it better.
@@ -27,10 +28,6 @@ T = TypeVar("T", bound=BaseModel)
 SAMPLING: dict[str, Any] = {"temperature": 0.0, "seed": 0}
 #: Output budget per call: enough for several facts in compact JSON.
 MAX_TOKENS = 1500
-
-
-class ModelAnswerError(Exception):
-    """The model's answer stayed invalid after the retries; str() is one line."""
 
 
 def ask(

@@ -50,10 +50,12 @@ def extract(
     types: Annotated[Optional[str], typer.Option("--types", "-t", help="Comma-separated fact types, e.g. agreement,mou.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON (Lines) to this file.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Write one <name>.json per input here.")] = None,
-    provider: Annotated[str, typer.Option(envvar="FACTX_PROVIDER", help="local, openai, vllm, ollama, llamacpp or compatible.")] = "local",
-    model: Annotated[Optional[str], typer.Option(envvar="FACTX_MODEL", help="Model name on a server.")] = None,
-    base_url: Annotated[Optional[str], typer.Option(envvar="FACTX_BASE_URL", help="OpenAI-compatible server URL.")] = None,
-    model_path: Annotated[Optional[str], typer.Option(envvar="FACTX_MODEL_PATH", help="A GGUF file for the local provider.")] = None,
+    provider: Annotated[Optional[str], typer.Option(help="local (default), openai, vllm, ollama, llamacpp or compatible [env: FACTX_PROVIDER].")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name on a server [env: FACTX_MODEL].")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL [env: FACTX_BASE_URL].")] = None,
+    api_key: Annotated[Optional[str], typer.Option(help="API key for the server [env: FACTX_API_KEY; OPENAI_API_KEY for --provider openai].")] = None,
+    model_path: Annotated[Optional[str], typer.Option(help="A GGUF file for the local provider [env: FACTX_MODEL_PATH].")] = None,
+    timeout: Annotated[Optional[float], typer.Option(help="Seconds one model request may take (default 180) [env: FACTX_TIMEOUT].")] = None,
     published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
     strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
@@ -63,10 +65,11 @@ def extract(
     window: Annotated[int, typer.Option(min=1000, help="Most characters read in one call; longer texts are read in overlapping windows. Raise it for a model with a larger context.")] = WINDOW_CHARS,
 ) -> None:
     """Extract facts from each input and print one record per input as JSON."""
-    from factx.api import default_cache_dir
-    from factx.backends import BackendError, Settings
+    from factx.errors import FactxError, InputError
     from factx.pipeline import Extractor
-    from factx.reading import InputError, expand_paths
+    from factx.reading import expand_paths
+    from factx.reporting import Reporter
+    from factx.settings import Settings
     from factx.writing import RecordSink
 
     if out and out_dir:
@@ -80,44 +83,25 @@ def extract(
         _fail(str(problem))
     if not inputs:
         _fail("no text files found in the given folders")
-    store_mode = "replay" if replay else "refresh" if refresh else "cache"
+    store_mode = "replay" if replay else "refresh" if refresh else "cache" if cache else "off"
     try:
-        extractor = Extractor.from_settings(
-            Settings(provider=provider, model=model, base_url=base_url, model_path=model_path),
-            cache_dir=(cache_dir or default_cache_dir()) if cache or replay else None,
-            store_mode=store_mode,
-            types=types,
-            strict=strict,
-            window_chars=window,
+        settings = Settings.from_env(
+            provider=provider, model=model, base_url=base_url, api_key=api_key,
+            model_path=model_path, cache_dir=cache_dir, timeout=timeout,
         )
-    except (BackendError, ValueError) as problem:
+        extractor = Extractor.from_settings(
+            settings, store_mode=store_mode, types=types, strict=strict, window_chars=window
+        )
+    except FactxError as problem:
         _fail(str(problem))
 
-    failed = 0
-    with RecordSink(out=out, out_dir=out_dir, pretty=len(inputs) == 1) as sink, err.status("") as status:
-        status.update(f"[1/{len(inputs)}] extracting from {inputs[0]}")
-        for n, (path, result) in enumerate(extractor.extract_paths(inputs, published=when), 1):
-            if n < len(inputs):
-                status.update(f"[{n + 1}/{len(inputs)}] extracting from {inputs[n]}")
-            if isinstance(result, InputError):
-                failed += 1
-                err.print(f"[bold red]error[/]: {result}", soft_wrap=True)
-                continue
-            if isinstance(result, BackendError):
-                failed += 1
-                err.print(f"[bold red]error[/]: {path}: {result}", soft_wrap=True)
-                continue
-            sink.write(result)
-            for warning in result.warnings:
-                err.print(f"[yellow]warning[/]: {path}: {warning}", soft_wrap=True)
-            s = result.stats
-            err.print(
-                f"[green]done[/] {path}: {len(result.facts)} facts, {s.seconds:.1f} s, "
-                f"{s.model_calls} calls ({s.cached_calls} cached)",
-                soft_wrap=True,
-            )
-    if failed:
-        err.print(f"{failed} of {len(inputs)} inputs failed")
+    with RecordSink(out=out, out_dir=out_dir, pretty=len(inputs) == 1) as sink, Reporter(err, len(inputs)) as report:
+        for path, result in extractor.extract_paths(inputs, published=when):
+            if not isinstance(result, FactxError):
+                sink.write(result)
+            report.document(path, result)
+    report.summary()
+    if report.failed:
         raise typer.Exit(1)
 
 
@@ -163,7 +147,8 @@ def validate(
     source: Annotated[Optional[Path], typer.Option(help="The input text, to check evidence offsets too.")] = None,
 ) -> None:
     """Check records against the contract; exit 1 when any is invalid."""
-    from factx.reading import InputError, read_path
+    from factx.errors import InputError
+    from factx.reading import read_path
     from factx.validating import load_records, problems
 
     text = None
@@ -197,13 +182,13 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON on stdout.")] = False,
 ) -> None:
     """Score records against gold: precision, recall and F1 per fact type and per field."""
+    from factx.errors import FactxError
     from factx.evaluating import evaluate as score
     from factx.evaluating import load_gold, load_predictions, render
-    from factx.reading import InputError
 
     try:
         report = score(load_gold(gold), load_predictions(predicted))
-    except (InputError, ValueError) as problem:
+    except FactxError as problem:
         _fail(str(problem))
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
@@ -219,17 +204,18 @@ def view(
     out: Annotated[str, typer.Option("--out", "-o", help="Write the HTML page to this file; - for stdout.")] = "-",
 ) -> None:
     """Render one record as an HTML page: the text with each fact's evidence highlighted, and a card per fact."""
-    from factx.reading import InputError, os_reason
-    from factx.viewing import OffsetError, load_record, read_source, render_html
+    from factx.errors import ConfigError, FactxError, OffsetError
+    from factx.reading import os_reason
+    from factx.viewing import load_record, read_source, render_html
     from factx.writing import write_atomic
 
     try:
         record = load_record(record_file, index)
         document = read_source(record, source)
-    except InputError as problem:
-        _fail(str(problem), 1)
-    except (IndexError, ValueError) as problem:
+    except ConfigError as problem:
         _fail(str(problem))
+    except FactxError as problem:
+        _fail(str(problem), 1)
     try:
         page = render_html(record, document.text)
     except OffsetError as problem:

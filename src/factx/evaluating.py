@@ -51,6 +51,7 @@ from rapidfuzz import fuzz
 from rich.console import Console
 from rich.table import Table
 
+from factx.errors import InputError
 from factx.models import FACT_TYPES, Party, Person, Place
 from factx.normalizing import name_key
 from factx.validating import load_records
@@ -160,11 +161,11 @@ def _load(path: Path, patterns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     for file in sorted(f for pattern in patterns for f in path.glob(pattern)) if path.is_dir() else [path]:
         for line, data in load_records(file):
             if isinstance(data, json.JSONDecodeError):
-                raise ValueError(f"{file}:{line}: not JSON ({data.msg})")
+                raise InputError(f"{file}:{line}", f"not JSON ({data.msg})")
             for record in data if isinstance(data, list) else [data]:
                 key = document_key(record.get("source") or file.name)
                 if key in keyed:
-                    raise ValueError(f"{file}: a second record for document {key!r}")
+                    raise InputError(str(file), f"a second record for document {key!r}")
                 keyed[key] = record
     return keyed
 

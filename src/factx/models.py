@@ -242,25 +242,48 @@ FACT_TYPES: dict[str, type[Agreement | Mou | Mission | Federation]] = {
     "mission": Mission,
     "federation": Federation,
 }
+#: The type names as a JSON Schema enum, derived from the table above.
+FactTypeName = Literal[tuple(FACT_TYPES)]  # type: ignore[valid-type]
 
 
-class Stats(Shape):
+class Stats(BaseModel):
     """What producing a record cost; not part of the contract, useful to users."""
+
+    model_config = ConfigDict(extra="ignore")
 
     seconds: float = 0.0
     model_calls: int = 0
     cached_calls: int = Field(default=0, description="calls answered from the response cache")
+    failed_calls: int = Field(default=0, description="calls whose answer stayed invalid; their facts are missing")
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+
+def _require_contract(schema: dict[str, Any]) -> None:
+    """Require the contract's record fields; those factx adds stay optional for records made elsewhere."""
+    _require_all(schema)
+    schema["required"] = [name for name in schema["required"] if name not in _ADDED_TO_RECORD]
+
+
+#: Record fields beyond the contract: always written by factx, not required of other records.
+_ADDED_TO_RECORD = ("prompt_version", "types", "publication_date", "stats")
 
 
 class Record(Shape):
     """One document in, one record out."""
 
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_contract)
+
     source: str
     sha256: str
     language: str | None = None
     model: str
+    prompt_version: str | None = Field(
+        default=None, description="hash of the prompts and answer schemas; with sha256 and model, what a resumed run compares"
+    )
+    types: list[FactTypeName] = Field(
+        default_factory=list, description="the fact types asked for: an empty `facts` means none of these"
+    )
     publication_date: str | None = Field(default=None, description="found in the text or given by the user")
     facts: list[Fact] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -12,16 +12,17 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 from factx import calling, prompting, splitting
-from factx.backends import Backend, BackendError, Settings, create_backend
+from factx.backends import Backend, create_backend
+from factx.errors import BackendError, ConfigError, InputError, ModelAnswerError
 from factx.grounding import echoes, ground, locate
 from factx.merging import merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
-from factx.reading import Document, InputError, decode, read_path, read_stdin
+from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode
+from factx.settings import Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
 
@@ -34,8 +35,15 @@ def parse_types(value: str | Sequence[str] | None) -> tuple[str, ...]:
     wanted = {n.strip().lower() for n in names if n.strip()}
     unknown = wanted - set(ALL_TYPES)
     if unknown or not wanted:
-        raise ValueError(f"unknown fact type {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(ALL_TYPES)}")
+        raise ConfigError(f"unknown fact type {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(ALL_TYPES)}")
     return tuple(t for t in ALL_TYPES if t in wanted)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input not extracted because its record already exists (a resumed run)."""
+
+    source: str
 
 
 def detect_language(text: str) -> str | None:
@@ -51,9 +59,10 @@ class Extractor:
     """Holds one backend (and so one loaded model) for many documents.
 
     ``backend`` may be a ``RecordingBackend`` (answers cached or replayed, see
-    ``from_settings``); ``strict`` drops facts flagged as ungrounded;
-    ``triage`` first asks which types the text states and extracts only those;
-    ``window_chars`` bounds what one call reads (see ``splitting``).
+    ``from_settings``); ``types`` are checked here, so a wrong name fails when
+    the extractor is made, not later; ``strict`` drops facts flagged as
+    ungrounded; ``triage`` first asks which types the text states and extracts
+    only those; ``window_chars`` bounds what one call reads (see ``splitting``).
     """
 
     backend: Backend
@@ -68,19 +77,22 @@ class Extractor:
         cls,
         settings: Settings | None = None,
         *,
-        cache_dir: Path | None = None,
         store_mode: StoreMode = "cache",
         types: str | Sequence[str] | None = None,
         strict: bool = False,
         triage: bool = True,
         window_chars: int = splitting.WINDOW_CHARS,
     ) -> Extractor:
-        """Build an extractor for a provider, with an optional exchange store."""
-        backend = create_backend(settings or Settings())
-        store = ExchangeStore(cache_dir) if cache_dir else None
-        return cls(RecordingBackend(backend, store, store_mode), parse_types(types), strict, triage, window_chars)
+        """Build an extractor from settings (default: ``Settings.from_env()``) and a store mode."""
+        settings = settings or Settings.from_env()
+        store = None if store_mode == "off" else ExchangeStore(settings.store_dir)
+        backend = RecordingBackend(create_backend(settings), store, store_mode)
+        return cls(backend, parse_types(types), strict, triage, window_chars)
 
     def __post_init__(self) -> None:
+        self.types = parse_types(self.types)
+        if self.window_chars <= splitting.overlap_for(self.window_chars):
+            raise ConfigError(f"window of {self.window_chars} characters is too small")
         self._recorder = (
             self.backend if isinstance(self.backend, RecordingBackend) else RecordingBackend(self.backend, None)
         )
@@ -100,6 +112,8 @@ class Extractor:
             sha256=doc.sha256,
             language=detect_language(doc.text),
             model=self._recorder.name,
+            prompt_version=prompting.prompt_version(),
+            types=list(self.types),
             publication_date=published.isoformat() if published else None,
             facts=facts,
             warnings=warnings,
@@ -123,7 +137,7 @@ class Extractor:
                     prompting.answer_model(fact_type),
                     published=published,
                 )
-            except calling.ModelAnswerError as err:
+            except ModelAnswerError as err:
                 warnings.append(f"{fact_type}: {err}")
                 continue
             for draft in answer.facts:  # type: ignore[attr-defined]
@@ -146,7 +160,7 @@ class Extractor:
         """
         try:
             answer = calling.ask(self._recorder, prompting.triage_messages(text), prompting.triage_model())
-        except calling.ModelAnswerError as err:
+        except ModelAnswerError as err:
             warnings.append(f"triage: {err}; asking for every type")
             return self.types
         stated = {m.type for m in answer.mentions if locate(m.quote, text)}  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ and answer. Prompt wording lives in ``prompts/``, never in code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from typing import Any, Literal
@@ -108,3 +109,16 @@ def fact_types() -> dict[str, str]:
     """Fact type -> one-line description, in the order the contract lists them."""
     labels = json.loads(_prompt("types.json"))
     return {name: labels[name] for name in FACT_TYPES}
+
+
+@cache
+def prompt_version() -> str:
+    """A short hash of everything the model is shown: prompts, examples and answer schemas.
+
+    Any change to them changes it, so a resumed run redoes records made with other prompts.
+    """
+    parts = [system_prompt(), _prompt("task.md"), _prompt("triage.md"), _prompt("types.json")]
+    parts += [json.dumps(answer_model(t).model_json_schema(), sort_keys=True) for t in FACT_TYPES]
+    parts.append(json.dumps(triage_model().model_json_schema(), sort_keys=True))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+

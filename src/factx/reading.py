@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from factx.errors import InputError
+
 #: Suffixes picked up when a folder is walked; a file named explicitly is always read.
 TEXT_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".text"})
 
@@ -32,15 +34,6 @@ class Document:
     source: str
     text: str
     sha256: str
-
-
-class InputError(Exception):
-    """One input could not be read; ``str()`` is ``"<source>: <reason>"`` on one line."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
 
 
 def decode(data: bytes, source: str) -> Document:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from factx.backends.base import Backend, BackendError
+from factx.backends.base import Backend
+from factx.errors import BackendError
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 #: "cache": answer from the store, else ask the model and store the answer.
 #: "replay": answer from the store only (offline tests); a miss is an error.
 #: "refresh": always ask the model, overwriting the stored answer (re-recording).
-StoreMode = Literal["cache", "replay", "refresh"]
+#: "off": no store at all.
+StoreMode = Literal["cache", "replay", "refresh", "off"]
 
 
 class ExchangeStore:

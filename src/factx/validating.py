@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from factx.models import FACT_TYPES, Record
-from factx.reading import InputError, os_reason
+from factx.errors import InputError
+from factx.reading import os_reason
 from factx.resources import data_path
 
 

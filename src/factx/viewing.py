@@ -16,8 +16,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from factx.errors import ConfigError, InputError, OffsetError
 from factx.models import Evidence, Fact, Record
-from factx.reading import Document, InputError, read_path
+from factx.reading import Document, read_path
 from factx.validating import load_records, offset_problems, problems
 
 #: Highlight colour per fact type, in the order the spec lists them.
@@ -33,10 +34,6 @@ _HEADINGS = ("title", "name")
 _HIDDEN = {"type", "evidence", "grounded"}
 
 
-class OffsetError(ValueError):
-    """The record's evidence offsets do not pick its quotes out of the text given."""
-
-
 @dataclass(frozen=True)
 class _Span:
     """One located evidence quote: fact and evidence numbers (from 1) and its offsets."""
@@ -50,11 +47,11 @@ class _Span:
 def load_record(path: Path, index: int = 0) -> Record:
     """Record ``index`` (from 0) of a JSON or JSON Lines file, checked against the contract.
 
-    Raises InputError for a file that holds no usable record, IndexError for an index past its end.
+    Raises InputError for a file that holds no usable record or none at ``index``.
     """
     found = load_records(path)
     if not 0 <= index < len(found):
-        raise IndexError(f"{path} holds {len(found)} record(s); there is no record {index} (counting from 0)")
+        raise InputError(str(path), f"holds {len(found)} record(s); there is no record {index} (counting from 0)")
     line, raw = found[index]
     wrong = problems(raw)
     if wrong:
@@ -65,11 +62,11 @@ def load_record(path: Path, index: int = 0) -> Record:
 def read_source(record: Record, source: Path | None = None) -> Document:
     """The text the record was extracted from, decoded as extraction decoded it so offsets match.
 
-    Raises InputError when it cannot be read, ValueError when the record came from stdin
+    Raises InputError when it cannot be read, ConfigError when the record came from stdin
     and no ``source`` is given.
     """
     if source is None and record.source == "-":
-        raise ValueError("the record was extracted from stdin: give its text with --source")
+        raise ConfigError("the record was extracted from stdin: give its text with --source")
     return read_path(source if source is not None else record.source)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-from factx.backends.base import BackendError
+from factx.errors import BackendError
 
 MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from factx.errors import BackendError
+
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
-
-class BackendError(Exception):
-    """The model could not be reached or refused the request; str() is one line."""
+__all__ = ["Backend", "BackendError", "as_json_object", "schema_of"]
 
 
 class Backend(Protocol):

@@ -18,7 +18,7 @@ from factx.weights import MODEL_FILE, model_path
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
-    from factx.backends import Settings
+    from factx.settings import Settings
 
 #: The context window we ask for: articles of ~8k characters (~3k tokens) plus
 #: instructions and answers fit; longer texts are split by the pipeline.
@@ -34,9 +34,8 @@ class LocalBackend:
     """A GGUF model loaded with llama-cpp-python, kept in memory across calls."""
 
     def __init__(self, settings: Settings) -> None:
-        # FACTX_MODEL_PATH is read here, not deeper, so the record's model name
-        # (and with it the cache key) always names the file actually loaded.
-        self._model_path = settings.model_path or os.environ.get("FACTX_MODEL_PATH")
+        # The record's model name (and with it the cache key) names the file actually loaded.
+        self._model_path = settings.model_path
         stem = Path(self._model_path or MODEL_FILE).stem
         self.name = f"local/{settings.model or stem}"
         self._llama: Any = None

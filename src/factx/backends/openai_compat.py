@@ -10,41 +10,33 @@ form its server is known to take; a generic server is tried with
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from factx.backends.base import BackendError, as_json_object, schema_of
+from factx.backends.base import as_json_object, schema_of
+from factx.errors import BackendError, ConfigError
+from factx.settings import PROVIDERS
 
 if TYPE_CHECKING:
     from openai import OpenAI
     from openai.types.chat import ChatCompletion
 
-    from factx.backends import Settings
-
-#: provider -> (default base URL, default model, first structured-output form)
-_DEFAULTS: dict[str, tuple[str | None, str | None, str]] = {
-    "openai": (None, "gpt-4o-mini", "json_schema"),
-    "vllm": ("http://127.0.0.1:8000/v1", None, "json_schema"),
-    "ollama": ("http://127.0.0.1:11434/v1", None, "json_schema"),
-    "llamacpp": ("http://127.0.0.1:8080/v1", None, "json_object"),
-    "compatible": ("http://127.0.0.1:8000/v1", None, "json_schema"),
-}
+    from factx.settings import Settings
 
 
 class OpenAICompatBackend:
     """A chat-completions endpoint reached through the ``openai`` client."""
 
     def __init__(self, settings: Settings) -> None:
-        base_url, model, form = _DEFAULTS[settings.provider]
-        self.base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL") or base_url
-        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY")
+        provider = PROVIDERS[settings.provider]
+        self.base_url = settings.server_url
+        api_key = settings.api_key
         if not api_key:
             if settings.provider == "openai" and not settings.base_url:
-                raise BackendError("OPENAI_API_KEY is not set (export it, or use --provider local)")
+                raise ConfigError("OPENAI_API_KEY is not set (export it, or use --provider local)")
             api_key = "not-needed"  # local servers accept any key
         self.provider = settings.provider
-        self.form = form
-        self._model = settings.model or model
+        self.form = provider.form
+        self._model = settings.model or provider.model
         self._timeout = settings.timeout
         self._api_key = api_key
         self._client: OpenAI | None = None
@@ -83,7 +75,7 @@ class OpenAICompatBackend:
         except openai.APIConnectionError:
             raise BackendError(f"cannot reach the model server at {where}") from None
         except openai.AuthenticationError:
-            raise BackendError(f"{where} rejected the API key (check OPENAI_API_KEY)") from None
+            raise BackendError(f"{where} rejected the API key (check --api-key or FACTX_API_KEY)") from None
         except openai.NotFoundError as err:
             raise BackendError(f"{where}: {_message(err)} (check --model)") from None
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from factx.grounding import Span, echoes, locate
+import json
+
+from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, echoes, locate, long_enough
 from factx.models import Evidence, Federation, Mission
+from factx.pipeline import Extractor
+from helpers import Scripted, chat_completion
 
 FIRST = (
     "Roma, 19 dicembre 2025 – È nata oggi a Roma la nuova Federazione MIFE – Made in Italy "
@@ -101,7 +105,7 @@ def test_stricter_threshold_rejects_what_the_default_accepts() -> None:
         "Oggi a Roma è stata fondata una nuova federazione del cinema",  # paraphrase
         "Il governo ha approvato la legge di bilancio per il prossimo anno",  # absent
         "Roma Milano",  # short, absent: must not latch onto "Roma"
-        "dicembre 2026",  # two words, one character off "dicembre 2025": a different date
+        "19 dicembre 2026",  # three words, one character off the dateline: a different date, not a misquote
         "",
         "   ",
         "...",
@@ -145,12 +149,56 @@ QUOTES = [
     "una vera industria dell'export",
     "Federazione MIFE - Made in Italy",
     "non è stato considerato un settore",
-    "E nata oggi",
+    "E nata oggi a Roma la",
     "la nuova Federazione MIFE...",
     "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export",
     "“Il cinema italiano ha talento”",
     "ha detto Andrea Iervolino, presidente della federazione",
 ]
+
+
+def test_letters_in_compatibility_forms_are_folded_to_lower_case() -> None:
+    text = "Roma – È nata la Federazione 𝐌𝐈𝐅𝐄 per il cinema."  # mathematical bold capitals
+    span = locate("la Federazione MIFE per il cinema", text)
+    assert span is not None and span.quote == "la Federazione 𝐌𝐈𝐅𝐄 per il cinema" and span.alignment == "normalised"
+
+
+def test_the_end_takes_in_the_accent_of_a_decomposed_letter() -> None:
+    text = "Roma – Il sindaco ha firmato un accordo con la Citta\u0300. Fine."
+    span = locate("ha firmato un accordo con la Città", text)
+    assert span is not None and span.quote == "ha firmato un accordo con la Citta\u0300"
+    assert text[span.start : span.end] == span.quote
+
+
+# --- the shortest quote that can support a fact -----------------------------------------
+
+
+def test_the_minimum_is_three_words_and_fifteen_characters() -> None:
+    assert (MIN_QUOTE_WORDS, MIN_QUOTE_CHARS) == (3, 15)
+
+
+@pytest.mark.parametrize(
+    ("quote", "enough"),
+    [
+        ("a Roma la nuova", True),  # 4 words, 15 characters
+        ("oggi a Roma la", False),  # 14 characters
+        ("Federazione MIFE", False),  # 16 characters, 2 words
+        ("di", False),
+        ('  "di"  ', False),
+        ("... la ...", False),
+        ("“nata oggi a Roma”", True),  # the wrapping quotes do not count, the rest is enough
+        ("意大利和韩国签署了合作协议备忘录", True),  # no spaces: each ideograph is a word
+        ("意大利和韩国", False),
+    ],
+)
+def test_long_enough(quote: str, enough: bool) -> None:
+    assert long_enough(quote) is enough
+
+
+@pytest.mark.parametrize("quote", ["di", "Roma", "la nuova", "nata oggi a", "È nata oggi", "MIFE –  Made"])
+def test_a_quote_too_short_is_not_located_even_when_it_is_in_the_text(quote: str) -> None:
+    assert quote.split()[0] in TEXT
+    assert locate(quote, TEXT) is None
 
 
 @pytest.mark.parametrize("quote", QUOTES)
@@ -242,3 +290,85 @@ def test_echoes_catches_a_copied_title_or_name_behind_a_real_quote():
     # a name the text itself says is never an echo, even if the example says it too
     assert not echoes(Federation(name="Federazione Europea del Sughero", evidence=real), text, prompt)
     assert echoes(Federation(name="Federazione Europea del Sughero", evidence=real), text[:50], prompt)
+
+
+def test_a_two_letter_quote_does_not_ground_a_fact():
+    fact, warnings = ground("agreement", draft("agreement", evidence=["di"], title="Invented",
+                            parties=[{"name": "Italia", "kind": "government", "country": "IT"}]), ARTICLE, None)
+    assert not fact.grounded
+    assert fact.evidence == [Evidence(quote="di", alignment="too_short")]
+    assert warnings == [
+        "agreement 'Invented': quote too short to support a fact (under 3 words or 15 characters): 'di'",
+        "agreement 'Invented': no evidence found in the text, fact flagged as ungrounded",
+    ]
+
+
+def test_strict_drops_a_fact_whose_only_quote_is_too_short():
+    triage = json.dumps({"mentions": [{"quote": "hanno firmato oggi un accordo", "type": "agreement"}]})
+    invented = {"evidence": ["di"], "title": "Chip pact", "parties": [{"name": "Italia", "kind": "government"}]}
+    answers = (chat_completion(triage), chat_completion(json.dumps({"facts": [invented]})))
+    lenient = Extractor(Scripted(*answers), types=("agreement",)).extract(ARTICLE)
+    assert [(f.title, f.grounded) for f in lenient.facts] == [("Chip pact", False)]
+    strict = Extractor(Scripted(*answers), types=("agreement",), strict=True).extract(ARTICLE)
+    assert strict.facts == []
+    assert strict.warnings == lenient.warnings == [
+        "agreement 'Chip pact': quote too short to support a fact (under 3 words or 15 characters): 'di'",
+        "agreement 'Chip pact': no evidence found in the text, fact flagged as ungrounded",
+    ]
+
+
+def test_how_each_quote_was_aligned_is_recorded():
+    exact = ["È nata oggi a Roma", "una vera industria dell'export"]  # the second with a straight apostrophe
+    fact, warnings = ground("federation", draft("federation", evidence=exact, name="Federazione MIFE"), TEXT, None)
+    assert fact.grounded and warnings == []
+    assert [(e.quote, e.alignment) for e in fact.evidence] == [
+        ("È nata oggi a Roma", "exact"),
+        ("una vera industria dell’export", "normalised"),
+    ]
+    assert [e["alignment"] for e in fact.model_dump(mode="json")["evidence"]] == ["exact", "normalised"]
+
+
+def test_a_fuzzy_alignment_is_recorded_and_an_unfound_quote_beside_it_warned():
+    quotes = [
+        "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export",  # one word changed
+        "Il governo ha approvato la legge di bilancio",  # not in the text: dropped, as another was found
+    ]
+    fact, warnings = ground("federation", draft("federation", evidence=quotes, name="Federazione MIFE"), TEXT, None)
+    assert fact.grounded
+    assert [(e.quote, e.alignment) for e in fact.evidence] == [
+        ("È nata oggi a Roma la nuova Federazione MIFE – Made in Italy Film Export", "fuzzy"),
+    ]
+    assert warnings == [
+        "federation 'Federazione MIFE': quote aligned fuzzily (score 96): "
+        "'È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export'",
+        "federation 'Federazione MIFE': quote not found in the text: 'Il governo ha approvato la legge di bilancio'",
+    ]
+
+
+def test_when_no_quote_is_found_each_says_why():
+    quotes = ["Il governo ha approvato la legge di bilancio", "MIFE"]
+    fact, _ = ground("federation", draft("federation", evidence=quotes, name="Federazione MIFE"), TEXT, None)
+    assert not fact.grounded
+    assert [(e.quote, e.start, e.alignment) for e in fact.evidence] == [
+        ("Il governo ha approvato la legge di bilancio", None, "not_found"),
+        ("MIFE", None, "too_short"),
+    ]
+
+
+def test_warnings_quoting_the_article_are_one_line():
+    quotes = ["Il governo\nha approvato\r\n\tla legge\u2028di bilancio\x1b[2J", "dell’export\n\n"]
+    fact, warnings = ground("mou", draft("mou", evidence=quotes, title="Un\nMoU"), TEXT, None)
+    assert warnings == [
+        "mou 'Un MoU': quote not found in the text: 'Il governo ha approvato la legge di bilancio\\x1b[2J'",
+        "mou 'Un MoU': quote too short to support a fact (under 3 words or 15 characters): 'dell’export'",
+        "mou 'Un MoU': no evidence found in the text, fact flagged as ungrounded",
+    ]
+    assert all(len(w.splitlines()) == 1 and w.isprintable() for w in warnings)
+
+
+def test_names_listed_in_a_warning_are_one_line():
+    made = draft("federation", evidence=["un accordo sui semiconduttori"], name="Federazione\nEuropea",
+                 acronym="F\x07ES")
+    _, warnings = ground("federation", made, ARTICLE, None)
+    assert warnings == ["federation 'Federazione Europea': none of its names occurs in the text "
+                        "(Federazione Europea, F\\x07ES), fact flagged as ungrounded"]

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from factx.normalizing import country_code, find_publication_date, iso_date
+from factx.normalizing import country_code, english_city, find_publication_date, iso_date
 from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
@@ -172,3 +172,27 @@ def test_importing_the_module_does_not_import_dateparser() -> None:
     code = "import sys, factx.normalizing; print('dateparser' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_letters_in_compatibility_forms_are_folded_too() -> None:
+    assert country_code("𝐈𝐭𝐚𝐥𝐲") == "IT"  # mathematical bold: a capital until decomposed
+    assert country_code("ＩＴＡＬＹ") == "IT"
+
+
+def test_a_citys_own_name_is_kept_on_a_second_pass() -> None:
+    assert english_city("Yuzhou", "CN") == ("Yuzhou", "CN")  # Chongqing, larger, is also called Yuzhou
+    assert english_city(*english_city("Seul")) == english_city("Seul") == ("Seoul", "KR")
+    assert english_city(" Roma ", "IT") == ("Rome", "IT")
+    assert english_city("Atlantide", "IT") == ("Atlantide", "IT")
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (date.min, [None, None, None, None]),  # counting back leaves the calendar: null, no OverflowError
+        (date(1, 1, 7), [None, None, None, None]),
+        (date.max, ["9999-12-27", "9999-12-30", "9999-12-31", None]),  # a Friday: "venerdì" would look a day on
+    ],
+)
+def test_relative_dates_at_the_calendars_ends_do_not_overflow(published: date, expected: list[str | None]) -> None:
+    assert [iso_date(value, published) for value in ["lunedì", "ieri", "oggi", "venerdì"]] == expected

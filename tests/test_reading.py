@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
+import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
-from factx.reading import TEXT_SUFFIXES, Document, InputError, decode, expand_paths, read_path, read_stdin
+from factx.pipeline import Extractor
+from factx.reading import (
+    MAX_BYTES,
+    TEXT_SUFFIXES,
+    TOO_LARGE,
+    Document,
+    InputError,
+    decode,
+    expand_paths,
+    read_path,
+    read_stdin,
+)
+from helpers import FACTX, ROOT, Scripted, chat_completion, run, seed
 
 ITALIAN = "Il ministro ha spiegato perché la città è pronta: più università parteciperanno già a settembre."
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
@@ -107,6 +122,138 @@ def test_whitespace_only(data: bytes) -> None:
 )
 def test_binary(data: bytes) -> None:
     assert reason(data) == "binary file, not text"
+
+
+# --- UTF-8 with bytes that are not UTF-8 ---------------------------------------------------
+
+
+def test_a_few_bad_bytes_in_utf8_are_replaced_not_read_as_another_charset() -> None:
+    head, middle, tail = "Il ministro ha spiegato perché la città", " è pronta: più ", "università a settembre."
+    data = head.encode() + b"\x96" + middle.encode() + b"\xff\xfe" + tail.encode()
+    doc = decode(data, "bad.txt")
+    assert doc.text == head + "\ufffd" + middle + "\ufffd\ufffd" + tail  # not "cittĂ\xa0"
+    assert doc.warnings == ("3 bytes that are not UTF-8 replaced with U+FFFD (first at byte 41)",)
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_each_bad_byte_is_one_character_so_later_offsets_stay_right() -> None:
+    data = "città ".encode() + b"\xe0\xa0" + " è qui".encode()  # a cut 3-byte sequence: two bad bytes
+    doc = decode(data, "cut.txt")
+    assert doc.text == "città \ufffd\ufffd è qui"
+    assert doc.warnings == ("2 bytes that are not UTF-8 replaced with U+FFFD (first at byte 7)",)
+
+
+def test_one_bad_byte_after_a_bom_counts_the_bom() -> None:
+    doc = decode(b"\xef\xbb\xbf" + "Più città".encode() + b"\x80", "bom.txt")
+    assert doc.text == "Più città\ufffd"
+    assert doc.warnings == ("1 byte that is not UTF-8 replaced with U+FFFD (at byte 14)",)
+
+
+def test_a_utf8_bom_keeps_utf8_however_many_bytes_are_bad() -> None:
+    doc = decode(b"\xef\xbb\xbf" + "perché città".encode("cp1252"), "bom.txt")
+    assert doc.text == "perch\ufffd citt\ufffd"
+    assert doc.warnings == ("2 bytes that are not UTF-8 replaced with U+FFFD (first at byte 8)",)
+
+
+def test_valid_utf8_and_other_charsets_give_no_warning() -> None:
+    assert decode(ITALIAN.encode("utf-8"), "a.txt").warnings == ()
+    assert decode(ITALIAN.encode("cp1252"), "b.txt").warnings == ()
+
+
+def test_cp1252_with_a_chance_utf8_pair_is_still_cp1252() -> None:
+    text = "PERCHÉ” disse il sindaco. La città è più bella, perché è pulita."
+    data = text.encode("cp1252")
+    assert "É”".encode("cp1252").decode("utf-8") == "ɔ"  # one valid UTF-8 sequence by chance
+    assert decode(data, "caps.txt") == Document("caps.txt", text, hashlib.sha256(data).hexdigest())
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"It\x92s a deal signed today", "It’s a deal signed today"),  # was read as Big5: "It𠏋s"
+        (b"The minister said \x93yes\x94 to the deal.", "The minister said “yes” to the deal."),
+    ],
+)
+def test_ascii_with_a_few_cp1252_bytes_is_not_read_as_cjk(data: bytes, text: str) -> None:
+    assert decode(data, "q.txt").text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"), [("日本と韓国が協定に署名した。", "shift_jis"), ("中国和意大利签署了合作协议", "gbk")]
+)
+def test_cjk_charsets_are_still_detected(text: str, codec: str) -> None:
+    assert decode(text.encode(codec), "cjk.txt").text == text
+
+
+def test_decoding_warnings_head_the_records_warnings() -> None:
+    data = "Roma – L’Italia e la Corea hanno firmato un accordo.".encode() + b"\xff"
+    backend = Scripted(chat_completion(json.dumps({"mentions": []})))  # triage: nothing stated
+    record = Extractor(backend).extract_document(decode(data, "x.txt"))
+    assert record.warnings == ["1 byte that is not UTF-8 replaced with U+FFFD (at byte 56)"]
+
+
+# --- the size limit -------------------------------------------------------------------------
+
+
+def test_input_at_the_limit_is_read_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    assert TOO_LARGE == "larger than 10 MiB; factx reads articles, not archives"
+    path = write(tmp_path / "big.txt", b"a" * MAX_BYTES)
+    assert len(read_path(path).text) == MAX_BYTES
+    with path.open("ab") as handle:
+        handle.write(b"a")
+    with pytest.raises(InputError) as caught:
+        read_path(path)
+    assert str(caught.value) == f"{path}: larger than 10 MiB; factx reads articles, not archives"
+    with pytest.raises(InputError, match=r"^-: larger than 10 MiB; factx reads articles, not archives$"):
+        read_stdin(io.BytesIO(b"a" * (MAX_BYTES + 1)))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_an_endless_device_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError) as caught:
+        read_path("/dev/zero")
+    assert str(caught.value) == "/dev/zero: larger than 10 MiB; factx reads articles, not archives"
+    result = run("extract", "/dev/zero", "--replay")
+    assert result.returncode == 1 and result.stdout == b""
+    assert result.stderr.decode().splitlines()[0] == (
+        "error: /dev/zero: larger than 10 MiB; factx reads articles, not archives"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_is_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    data = ITALIAN.encode("utf-8")
+
+    def feed() -> None:
+        with fifo.open("wb") as handle:
+            handle.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    doc = read_path(fifo)
+    writer.join(timeout=5)
+    assert doc == Document(str(fifo), ITALIAN, hashlib.sha256(data).hexdigest())
+
+
+@pytest.mark.skipif(not os.path.exists("/bin/bash"), reason="needs bash for <(...)")
+def test_process_substitution_is_read() -> None:
+    command = " ".join([*FACTX, "extract", f"<(cat {seed('004')})", "--replay"])
+    env = {**os.environ, "FACTX_CACHE_DIR": str(ROOT / "fixtures" / "exchanges")}
+    result = subprocess.run(["/bin/bash", "-c", command], capture_output=True, env=env, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["source"].startswith("/dev/fd/") and record["sha256"] == hashlib.sha256(
+        seed("004").read_bytes()
+    ).hexdigest()
+
+
+def test_stdin_closed_is_one_line_error() -> None:
+    command = " ".join([*FACTX, "extract", "-", "--replay", "<&-"])
+    result = subprocess.run(["/bin/bash", "-c", command], capture_output=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 1 and result.stdout == b""
+    assert result.stderr.decode().splitlines()[0] == "error: -: no standard input"
 
 
 # --- reading paths and stdin --------------------------------------------------------------
@@ -244,25 +391,28 @@ def test_stdin_is_listed_once(tree: Path) -> None:
     assert expand_paths(["-", "docs/a.md", "-"]) == ["-", "docs/a.md"]
 
 
-def test_missing_path(tree: Path) -> None:
-    with pytest.raises(InputError) as caught:
-        expand_paths(["docs/a.md", "docs/missing.txt"])
-    assert str(caught.value) == "docs/missing.txt: no such file or directory"
+def test_missing_path_is_an_error_in_its_place(tree: Path) -> None:
+    first, missing, last = expand_paths(["docs/a.md", "docs/missing.txt", "docs/b.txt"])
+    assert (first, last) == ("docs/a.md", "docs/b.txt")
+    assert isinstance(missing, InputError) and str(missing) == "docs/missing.txt: no such file or directory"
 
 
-def test_empty_folder_gives_nothing(tmp_path: Path) -> None:
+def test_folder_without_text_files_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     write(tmp_path / "empty" / "image.png", PNG_HEADER)
-    assert expand_paths([str(tmp_path / "empty")]) == []
+    (error,) = expand_paths([str(tmp_path / "empty")])
+    assert isinstance(error, InputError)
+    assert str(error) == f"{tmp_path / 'empty'}: no text files (.markdown, .md, .text, .txt) in this folder"
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can read any folder")
-def test_unreadable_subfolder_is_an_error(tree: Path) -> None:
+def test_unreadable_subfolder_is_an_error_in_its_place(tree: Path) -> None:
     locked = tree / "docs" / "sub"
     locked.chmod(0)
     try:
-        with pytest.raises(InputError) as caught:
-            expand_paths(["docs"])
+        found = expand_paths(["docs"])
     finally:
         locked.chmod(0o700)
-    assert (caught.value.source, caught.value.reason) == ("docs/sub", "permission denied")
+    errors = [(item.source, item.reason) for item in found if isinstance(item, InputError)]
+    assert errors == [("docs/sub", "permission denied")]
+    assert found[:5] == ["docs/C.TXT", "docs/a.md", "docs/b.txt", "docs/notes.markdown", "docs/plain.text"]

@@ -6,7 +6,9 @@ program, never the model, locates each quote: exactly first, then on a
 normalised copy of both strings that keeps a map back to the original
 characters, then fuzzily with a length check so a short or paraphrased quote
 cannot latch onto an unrelated fragment. Whatever is returned is a real slice
-of the source: ``text[span.start:span.end] == span.quote`` always holds.
+of the source: ``text[span.start:span.end] == span.quote`` always holds. A
+quote too short to say anything ("di", "Roma") is not looked for at all. How
+each quote was found is recorded on its Evidence (``alignment``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from functools import lru_cache
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from factx.models import FACT_TYPES, Evidence, Fact, Party, Person
+from factx.errors import one_line
+from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, Person
 from factx.normalizing import country_names
 
 #: Typographic variants a model may swap for their plain ASCII forms.
@@ -38,6 +41,18 @@ _LENGTH_RATIO = (0.75, 1.33)
 #: Below this many words one changed word is a different claim ("il 2031" vs
 #: "il 2030"), not a misquote, so such quotes must match after normalisation.
 _MIN_FUZZY_WORDS = 4
+#: The shortest quote that can support a fact: 3 words and 15 characters (normalised, so
+#: wrapping quotes and "..." do not count). A word or two ("di", "Roma Milano", "il 2031")
+#: occurs in almost any article, so finding it proves nothing; 3 words of 15 characters are
+#: a phrase ("firmato un accordo"), the least that states something. Real quotes are whole
+#: clauses (50-350 characters in the recorded answers), far above it.
+MIN_QUOTE_WORDS = 3
+MIN_QUOTE_CHARS = 15
+#: Scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK ideographs): each
+#: character counts as a word, so their quotes are not all "one word".
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+_TOO_SHORT = f"too short to support a fact (under {MIN_QUOTE_WORDS} words or {MIN_QUOTE_CHARS} characters)"
 
 
 @dataclass(frozen=True)
@@ -50,23 +65,32 @@ class Span:
     score: float
     exact: bool
 
+    @property
+    def alignment(self) -> Alignment:
+        """How the quote was found, as recorded on its Evidence."""
+        if self.exact:
+            return "exact"
+        return "normalised" if self.score >= _NORMALISED_SCORE else "fuzzy"
+
 
 @lru_cache(maxsize=16)
 def _normalise(s: str) -> tuple[str, tuple[int, ...]]:
     """Fold ``s`` for comparison, with each output char's index in ``s``.
 
-    Cached because every quote of a fact is looked up in the same article.
+    Folding a folded string changes nothing: typography is folded again after
+    decomposing (superscript "⁻" gives "−"), and spaces a decomposition yields ("¨" is a
+    space and a diaeresis) join the whitespace runs. Cached because every
+    quote of a fact is looked up in the same article.
     """
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(s):
-        if ch.isspace():
-            if out and out[-1] != " ":  # runs of whitespace count as one space
-                out.append(" ")
-                index.append(i)
-            continue
-        for c in unicodedata.normalize("NFKD", ch.translate(_FOLD).casefold()):
-            if not unicodedata.combining(c) and unicodedata.category(c) != "Cf":
+        for c in unicodedata.normalize("NFKD", ch.translate(_FOLD)).casefold().translate(_FOLD):
+            if c.isspace():
+                if out and out[-1] != " ":  # runs of whitespace count as one space
+                    out.append(" ")
+                    index.append(i)
+            elif not unicodedata.combining(c) and unicodedata.category(c) != "Cf":
                 out.append(c)
                 index.append(i)
     return "".join(out), tuple(index)
@@ -80,9 +104,23 @@ def _clean_quote(quote: str) -> str:
     return q
 
 
+def long_enough(quote: str) -> bool:
+    """Whether ``quote`` is long enough to support a fact (see ``MIN_QUOTE_WORDS``)."""
+    return _enough(_clean_quote(quote))
+
+
+def _enough(q: str) -> bool:
+    return len(q) >= MIN_QUOTE_CHARS and len(_WORD.findall(q)) >= MIN_QUOTE_WORDS
+
+
 def _span(text: str, index: tuple[int, ...], a: int, b: int, score: float) -> Span | None:
-    """Map the normalised range [a, b) back to ``text``, trimmed of surrounding whitespace."""
+    """Map the normalised range [a, b) back to ``text``, trimmed of surrounding whitespace.
+
+    The end takes in the accents (combining marks) on its last letter, which folding dropped.
+    """
     start, end = index[a], index[b - 1] + 1
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -124,16 +162,14 @@ def _fuzzy(q: str, norm: str, min_score: float) -> tuple[float, int, int] | None
 
 
 def locate(quote: str, text: str, *, min_score: float = 85.0) -> Span | None:
-    """Find ``quote`` in ``text`` (first occurrence), or None if it is not really there."""
+    """Find ``quote`` in ``text`` (first occurrence), or None if it is not really there or too short."""
     stripped = quote.strip().strip(_QUOTE_CHARS).strip()
-    if not stripped:
+    q = _clean_quote(stripped)
+    if not _enough(q):
         return None
     start = text.find(stripped)
     if start >= 0:
         return Span(start, start + len(stripped), stripped, 100.0, True)
-    q = _clean_quote(stripped)
-    if not q:
-        return None
     norm, index = _normalise(text)
     a = norm.find(q)
     if a >= 0:
@@ -149,19 +185,23 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     Returns the fact and the warnings a user should see: quotes that were not
     verbatim, and facts with no quote found at all (``grounded`` false).
     """
-    label = f"{fact_type} {_label(draft)!r}"
+    label = f"{fact_type} {_quoted(_label(draft))}"
     warnings: list[str] = []
     spans: dict[tuple[int, int], Evidence] = {}
+    missing: list[Evidence] = []
     quotes: list[str] = draft.evidence  # type: ignore[attr-defined]
     for quote in quotes:
         span = locate(quote, text)
         if span is None:
-            warnings.append(f"{label}: quote not found in the text: {_short(quote)!r}")
-        else:
-            if span.score < 99:
-                warnings.append(f"{label}: quote aligned fuzzily (score {span.score:.0f}): {_short(quote)!r}")
-            spans.setdefault((span.start, span.end), Evidence(quote=span.quote, start=span.start, end=span.end))
-    evidence = list(spans.values()) or [Evidence(quote=q) for q in quotes]
+            short = not long_enough(quote)
+            warnings.append(f"{label}: quote {_TOO_SHORT if short else 'not found in the text'}: {_quoted(quote)}")
+            missing.append(Evidence(quote=quote, alignment="too_short" if short else "not_found"))
+            continue
+        if span.alignment == "fuzzy":
+            warnings.append(f"{label}: quote aligned fuzzily (score {span.score:.0f}): {_quoted(quote)}")
+        found = Evidence(quote=span.quote, start=span.start, end=span.end, alignment=span.alignment)
+        spans.setdefault((span.start, span.end), found)
+    evidence = list(spans.values()) or missing
     grounded = bool(spans)
     if not spans:
         warnings.append(f"{label}: no evidence found in the text, fact flagged as ungrounded")
@@ -204,7 +244,7 @@ def _absent_names(draft: BaseModel, text: str) -> str | None:
         if isinstance(value, Party) and value.kind == "government" and value.country:
             found = found or any(_mentions(n, text) for n in country_names(value.country))
         name = value if isinstance(value, str) else value.name
-        names.append(name)
+        names.append(one_line(" ".join(name.split())))
         found = found or _mentions(name, text)
         if found:
             return None
@@ -237,5 +277,11 @@ def _label(draft: BaseModel) -> str:
     return str(getattr(draft, "title", None) or getattr(draft, "name", ""))
 
 
-def _short(quote: str, limit: int = 80) -> str:
-    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+def _quoted(quote: str, limit: int = 80) -> str:
+    """A quote as a warning shows it: one line, cut to ``limit`` characters, in quotes.
+
+    Quotes span lines; a warning is one line, so whitespace runs become one space and
+    ``repr`` escapes any other control character (a terminal escape, say).
+    """
+    flat = " ".join(quote.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")

@@ -135,12 +135,28 @@ class Place(Shape):
         return self
 
 
+#: How the program found a quote (``grounding``): verbatim; equal once case, accents, typography
+#: and whitespace are folded; with a few characters changed; or not looked for / not there.
+Alignment = Literal["exact", "normalised", "fuzzy", "too_short", "not_found"]
+
+
+def _require_located(schema: dict[str, Any]) -> None:
+    """Require every Evidence property but ``alignment``, which records made before it or by hand lack."""
+    _require_all(schema)
+    schema["required"].remove("alignment")
+
+
 class Evidence(Shape):
     """A verbatim span of the input; offsets are computed by the program."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_located)
 
     quote: str
     start: int | None = Field(default=None, description="offset of the quote in the input, null when not found")
     end: int | None = None
+    alignment: Alignment | None = Field(
+        default=None, description="how the quote was found in the input; null in records not made by factx"
+    )
 
 
 class _Typed(Shape):

@@ -49,8 +49,11 @@ _DATELINE = re.compile(
 
 
 def name_key(name: str) -> str:
-    """Case-, accent- and punctuation-blind form of a name, for lookups ("U.S.A." -> "usa")."""
-    folded = unicodedata.normalize("NFKD", name.casefold().replace(".", ""))
+    """Case-, accent- and punctuation-blind form of a name, for lookups ("U.S.A." -> "usa").
+
+    Decomposed before case-folding: compatibility forms ("𝐀", "Ａ") decompose to capitals.
+    """
+    folded = unicodedata.normalize("NFKD", name).casefold().replace(".", "")
     letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
     return " ".join(letters.split())
 
@@ -128,16 +131,19 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     """(English name, country code) of a city; unknown cities keep their spelling.
 
     When the country is known, a city of that name there wins over a larger
-    namesake elsewhere (Rome, IT rather than Rome, US).
+    namesake elsewhere (Rome, IT rather than Rome, US), and a city's own name
+    there stays that city ("Yuzhou", not Chongqing, which is also called so):
+    a name given back is given back unchanged, so records validate the same twice.
     """
-    if not city or not city.strip():
+    city = city.strip() if city else ""
+    if not city:
         return None, country
     entries = _city_index().get(name_key(city), [])
-    chosen = next((e for e in entries if e[2] == country), None) if country else None
-    chosen = chosen or (entries[0] if entries else None)
-    if chosen is None or (country and chosen[2] != country):
-        return city.strip(), country
-    return chosen[1], chosen[2]
+    if country:
+        entries = [entry for entry in entries if entry[2] == country]
+        if any(name == city for _, name, _ in entries):
+            return city, country
+    return (entries[0][1], entries[0][2]) if entries else (city, country)
 
 
 #: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.
@@ -207,12 +213,15 @@ def iso_date(value: str | None, published: date | None = None) -> str | None:
     yearless = not _YEAR.search(value)
     if yearless and (published is None or not _DATELIKE.search(value)):
         return None
-    found = _parse(value, published or _FIXED_BASE)
-    if found is None or found[1] not in _WIDTH:
+    try:
+        found = _parse(value, published or _FIXED_BASE)
+        if found is None or found[1] not in _WIDTH:
+            return None
+        stamp, period = found
+        if yearless and published is not None:
+            stamp = _on_or_before(value, stamp, period, published)
+    except OverflowError:  # counting days from a publication date near year 1 or 9999 leaves the calendar
         return None
-    stamp, period = found
-    if yearless and published is not None:
-        stamp = _on_or_before(value, stamp, period, published)
     return stamp.isoformat()[: _WIDTH[period]]
 
 

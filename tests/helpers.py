@@ -13,17 +13,29 @@ from pathlib import Path
 from typing import Any
 
 from openai.types.chat import ChatCompletion
+from typer.testing import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 EXCHANGES = ROOT / "fixtures" / "exchanges"
 FACTX = [sys.executable, "-m", "factx"]
+#: Options that make `factx extract` answer only from the recorded exchanges.
+REPLAY = ["--replay", "--cache-dir", str(EXCHANGES)]
 
 
 def seed(prefix: str) -> Path:
     """The example article whose name starts with ``prefix`` (e.g. "002")."""
     (path,) = EXAMPLES.glob(f"{prefix}_*.txt")
     return path
+
+
+def extract_in_process(*args: str) -> Result:
+    """``factx extract ARGS`` in this process (Typer's runner), answering from the recorded exchanges."""
+    from typer.testing import CliRunner
+
+    from factx.cli import app
+
+    return CliRunner().invoke(app, ["extract", *args, *REPLAY])
 
 
 def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -1,15 +1,19 @@
-"""Calling the model: validation and retries through instructor, errors as one line."""
+"""Calling the model: validation and retries through instructor, errors as one line, only valid answers stored."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import pytest
+from helpers import Scripted, chat_completion
 
 from factx.backends import BackendError
 from factx.calling import MAX_TOKENS, ModelAnswerError, ask
+from factx.pipeline import Extractor
 from factx.prompting import answer_model
-from helpers import Scripted, chat_completion
+from factx.recording import ExchangeStore, RecordingBackend
 
 MESSAGES = [{"role": "user", "content": "Article: ..."}]
 
@@ -51,3 +55,80 @@ def test_a_backend_failure_surfaces_as_itself_not_as_a_bad_answer():
     backend = Scripted(BackendError("cannot reach the model server at http://x"))
     with pytest.raises(BackendError, match="^cannot reach the model server at http://x$"):
         ask(backend, MESSAGES, answer_model("mou"))
+
+
+# --- what a document gets when a call's answer stays invalid, and what is stored ---
+
+TEXT = (
+    "Roma, 3 marzo 2026 – Italia e Brasile hanno firmato un memorandum d'intesa sull'energia. "
+    "Il ministro Luca Verdi ha guidato oggi una missione a Hanoi."
+)
+MOU_QUOTE = "Italia e Brasile hanno firmato un memorandum d'intesa sull'energia"
+MISSION_QUOTE = "Il ministro Luca Verdi ha guidato oggi una missione a Hanoi"
+TRIAGE = json.dumps({"mentions": [{"quote": MOU_QUOTE, "type": "mou"}, {"quote": MISSION_QUOTE, "type": "mission"}]})
+MOU = json.dumps({"facts": [{"evidence": [MOU_QUOTE], "title": "Italy-Brazil energy MoU",
+                             "parties": [{"name": "Italia", "kind": "government"},
+                                         {"name": "Brasile", "kind": "government"}]}]})
+PROSE = "Sure! The article describes a mission."
+BAD_MISSION = "mission: invalid answer after 2 tries: Invalid JSON: expected value at line 1 column 1"
+
+
+def test_a_call_whose_answer_stays_invalid_costs_its_facts_only():
+    backend = Scripted(*map(chat_completion, (TRIAGE, MOU, PROSE, PROSE)))
+    record = Extractor(backend).extract(TEXT)
+    assert [f.type for f in record.facts] == ["mou"]
+    assert record.warnings == [BAD_MISSION]
+    assert (record.stats.model_calls, record.stats.failed_calls) == (4, 1)
+
+
+def test_a_document_whose_every_extraction_call_failed_fails_with_one_line():
+    cut = chat_completion('{"facts": [{"evid', finish_reason="length")
+    backend = Scripted(chat_completion(TRIAGE), cut, chat_completion(PROSE), chat_completion(PROSE))
+    with pytest.raises(ModelAnswerError) as caught:
+        Extractor(backend).extract(TEXT)
+    assert str(caught.value) == f"no valid answer in 2 call(s): mou: answer cut off at the {MAX_TOKENS}-token limit"
+
+
+def test_an_invalid_triage_asks_every_type_and_is_not_a_failed_call():
+    empty = chat_completion('{"facts": []}')
+    backend = Scripted(chat_completion(PROSE), chat_completion(PROSE), empty, empty)
+    record = Extractor(backend, types=("mou", "mission")).extract(TEXT)
+    assert record.warnings == ["triage: invalid answer after 2 tries: Invalid JSON: expected value at line 1 column 1; "
+                               "asking for every type"]
+    assert (record.stats.model_calls, record.stats.failed_calls) == (4, 0)
+
+
+def test_only_answers_that_validated_are_stored(tmp_path):
+    """A retry's valid answer is stored; an answer that stayed invalid, or was cut off, never is."""
+    store = ExchangeStore(tmp_path)
+    schema_breaking = chat_completion('{"facts": "none"}')
+    cut = chat_completion('{"facts": [{"evid', finish_reason="length")
+    backend = RecordingBackend(Scripted(schema_breaking, chat_completion(MOU), chat_completion(PROSE),
+                                        chat_completion(PROSE), cut), store)
+    ask(backend, MESSAGES, answer_model("mou"))
+    (entry,) = tmp_path.iterdir()
+    assert json.loads(entry.read_text())["response"]["choices"][0]["message"]["content"] == MOU
+    for _ in range(2):
+        with pytest.raises(ModelAnswerError):
+            ask(backend, [{"role": "user", "content": "another article"}], answer_model("mou"))
+    assert list(tmp_path.iterdir()) == [entry]
+
+
+def test_a_failing_server_stores_nothing(tmp_path):
+    backend = RecordingBackend(Scripted(BackendError("http://x: sent HTML, not a chat completion")),
+                               ExchangeStore(tmp_path))
+    with pytest.raises(BackendError):
+        ask(backend, MESSAGES, answer_model("mou"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unusable_store_is_one_warning_in_the_record_made_and_answers_are_used(tmp_path):
+    (tmp_path / "cache").write_text("a file, not a folder")
+    answers = [chat_completion(TRIAGE), chat_completion(MOU), chat_completion('{"facts": []}')] * 2
+    extractor = Extractor(RecordingBackend(Scripted(*answers), ExchangeStore(tmp_path / "cache")))
+    first, second = extractor.extract(TEXT), extractor.extract(TEXT + " ")
+    assert [f.type for f in first.facts] == [f.type for f in second.facts] == ["mou"]
+    (warning,) = first.warnings
+    assert re.fullmatch(f"cannot store answers in {re.escape(str(tmp_path / 'cache'))}: "
+                        "(file exists|not a directory); answers are not cached", warning)
+    assert second.warnings == []

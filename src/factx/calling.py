@@ -5,6 +5,7 @@ messages untouched (so the KV-cache prefix survives) and sends the answer
 schema as ``response_format``; each backend turns that into the form that
 really constrains its server. When an answer fails validation, instructor
 appends the error and asks again, which on llama.cpp costs only the new turn.
+An answer is stored (``RecordingBackend.commit``) only once it validated.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from factx.backends.base import Backend
-from factx.errors import BackendError, ModelAnswerError
+from factx.errors import BackendError, ModelAnswerError, one_line
+from factx.recording import RecordingBackend
 
 # instructor logs each failed attempt at ERROR level; without a handler Python
 # prints them on stderr. Our own one-line errors and warnings say it better.
@@ -38,13 +40,16 @@ def ask(
     published: date | None = None,
     max_retries: int = 1,
 ) -> T:
-    """Send one request and return the validated answer."""
+    """Send one request and return the validated answer.
+
+    Raises ModelAnswerError when the model's answer stays invalid, BackendError when the server fails.
+    """
     import instructor
     from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
     create = instructor.patch(create=backend.create, mode=instructor.Mode.JSON_SCHEMA)
     try:
-        return create(
+        answer = create(
             messages=messages,
             response_model=answer_model,
             max_retries=max_retries,
@@ -58,8 +63,23 @@ def ask(
         cause = _backend_error(err)
         if cause is not None:
             raise cause from None  # the server failed, not the answer: fail the document
-        reason = str(err).splitlines()[0][:200]
-        raise ModelAnswerError(f"invalid answer after {max_retries + 1} tries: {reason}") from None
+        raise ModelAnswerError(f"invalid answer after {max_retries + 1} tries: {_why(err)}") from None
+    if isinstance(backend, RecordingBackend):
+        backend.commit()
+    return answer
+
+
+def _why(err: BaseException) -> str:
+    """The last answer's first validation error as "field: message", short and on one line."""
+    from pydantic import ValidationError
+
+    cause = err.__cause__
+    if not isinstance(cause, ValidationError):
+        return one_line(str(err).strip().splitlines()[0][:200])
+    first, *rest = cause.errors(include_url=False)
+    where = ".".join(str(part) for part in first["loc"])
+    text = f"{where}: {first['msg']}" if where else first["msg"]
+    return one_line(text[:200]) + (f" (and {len(rest)} more)" if rest else "")
 
 
 def _backend_error(err: BaseException) -> BackendError | None:

@@ -9,6 +9,10 @@ ignored in process), hence the rewrite in ``create``.
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +34,29 @@ _ACCEPTED = {
 }
 
 
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the model is loaded, then act on them.
+
+    While llama.cpp loads weights, the only Python code it runs is its log callback;
+    an interrupt raised there is printed as a traceback and lost, and the run goes on.
+    Loading takes seconds, so the signal waits for it instead.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, _frame: held.append(signum)) for signum in watched}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if held:
+        signal.raise_signal(held[0])  # now handled as it would have been
+
+
 class LocalBackend:
     """A GGUF model loaded with llama-cpp-python, kept in memory across calls."""
 
@@ -49,12 +76,11 @@ class LocalBackend:
                 raise BackendError(
                     "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
                 ) from None
-            self._llama = Llama(
-                model_path=str(model_path(self._model_path)),
-                n_ctx=CONTEXT_TOKENS,
-                n_threads=max(1, os.cpu_count() or 1),
-                verbose=False,
-            )
+            path = str(model_path(self._model_path))
+            with _signals_held():
+                self._llama = Llama(
+                    model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=max(1, os.cpu_count() or 1), verbose=False
+                )
         return self._llama
 
     def create(self, **request: Any) -> ChatCompletion:

@@ -6,21 +6,35 @@ server refuses it and wants ``{"type": "json_object", "schema": ...}``, which
 llama.cpp's own ``llama-server`` also honours. Each provider starts with the
 form its server is known to take; a generic server is tried with
 ``json_schema`` first and, when it refuses, once more with ``json_object``.
+
+Whatever goes wrong on the way (no answer within the timeout, a refused key,
+HTTP errors left after the client's retries, a body that is not a chat
+completion) becomes one ``BackendError`` line naming the server and the reason.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from factx.backends.base import as_json_object, schema_of
-from factx.errors import BackendError, ConfigError
+from factx.errors import BackendError, ConfigError, one_line
 from factx.settings import PROVIDERS
 
 if TYPE_CHECKING:
-    from openai import OpenAI
+    from openai import APIConnectionError, APIStatusError, OpenAI
     from openai.types.chat import ChatCompletion
 
     from factx.settings import Settings
+
+T = TypeVar("T")
+
+#: Retries the openai client makes on timeouts, dropped connections, HTTP 408/409/429 and 5xx,
+#: after a short backoff or the server's Retry-After (up to two minutes).
+RETRIES = 1
+#: Characters of answer text no request of factx warrants (its answers stay under ~10 kB).
+MAX_ANSWER_CHARS = 1_000_000
 
 
 class OpenAICompatBackend:
@@ -36,6 +50,7 @@ class OpenAICompatBackend:
             api_key = "not-needed"  # local servers accept any key
         self.provider = settings.provider
         self.form = provider.form
+        self.where = one_line(self.base_url or "api.openai.com")
         self._model = settings.model or provider.model
         self._timeout = settings.timeout
         self._api_key = api_key
@@ -47,7 +62,7 @@ class OpenAICompatBackend:
             from openai import OpenAI
 
             self._client = OpenAI(
-                base_url=self.base_url, api_key=self._api_key, timeout=self._timeout, max_retries=1
+                base_url=self.base_url, api_key=self._api_key, timeout=self._timeout, max_retries=RETRIES
             )
         return self._client
 
@@ -57,7 +72,7 @@ class OpenAICompatBackend:
         if self._model is None:
             served = self._call(lambda: self.client.models.list().data)
             if not served:
-                raise BackendError(f"{self.base_url}: the server lists no model; pass --model")
+                raise BackendError(f"{self.where}: the server lists no model; pass --model")
             self._model = served[0].id
         return self._model
 
@@ -65,42 +80,92 @@ class OpenAICompatBackend:
     def name(self) -> str:
         return f"{self.provider}/{self.model}"
 
-    def _call(self, fn: Any) -> Any:
-        """Run one client call, turning transport and auth failures into one line."""
+    def create(self, **request: Any) -> ChatCompletion:
+        request = {**request, "model": self.model}
+        return self._call(lambda: self._complete(request))
+
+    def _complete(self, request: dict[str, Any]) -> ChatCompletion:
+        """One chat completion, asked for in the structured-output form the server takes."""
         import openai
 
-        where = self.base_url or "api.openai.com"
+        create = self.client.chat.completions.create
+        if self.form == "json_object" or schema_of(request) is None:
+            return self._checked(create(**as_json_object(request)))
+        try:
+            return self._checked(create(**request))
+        except openai.APIStatusError as err:
+            if err.status_code not in (400, 422, 500):
+                raise
+        answer = self._checked(create(**as_json_object(request)))
+        self.form = "json_object"  # the server refused json_schema but takes llama.cpp's form: keep it
+        return answer
+
+    def _checked(self, answer: object) -> ChatCompletion:
+        """``answer`` if it is a chat completion holding text, else an error saying what came instead."""
+        from openai.types.chat import ChatCompletion
+
+        if isinstance(answer, str):  # the client hands a body that is not JSON back as text
+            what = "HTML" if "<html" in answer[:1000].lower() else "text"
+            raise BackendError(f"{self.where}: sent {what}, not a chat completion")
+        choices = getattr(answer, "choices", None)
+        message = getattr(choices[0], "message", None) if isinstance(choices, list) and choices else None
+        if not isinstance(answer, ChatCompletion) or message is None:
+            raise BackendError(f"{self.where}: sent JSON that is not a chat completion")
+        content = getattr(message, "content", None)
+        if not isinstance(content, str):
+            raise BackendError(f"{self.where}: sent a chat completion without an answer (null content)")
+        if len(content) > MAX_ANSWER_CHARS:
+            raise BackendError(f"{self.where}: sent an answer of {len(content) / 1e6:.1f} MB, not a plausible answer")
+        return answer
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run one client call, turning whatever the client raises into one line."""
+        import openai
+
         try:
             return fn()
-        except openai.APIConnectionError:
-            raise BackendError(f"cannot reach the model server at {where}") from None
-        except openai.AuthenticationError:
-            raise BackendError(f"{where} rejected the API key (check --api-key or FACTX_API_KEY)") from None
-        except openai.NotFoundError as err:
-            raise BackendError(f"{where}: {_message(err)} (check --model)") from None
-
-    def create(self, **request: Any) -> ChatCompletion:
-        import openai
-
-        request = {**request, "model": self.model}
-        if schema_of(request) is None:
-            return self._call(lambda: self.client.chat.completions.create(**request))
-        if self.form == "json_object":
-            request = as_json_object(request)
-        try:
-            return self._call(lambda: self.client.chat.completions.create(**request))
+        except openai.APITimeoutError:
+            raise BackendError(
+                f"no answer from {self.where} within {self._timeout:g} s (tried {RETRIES + 1} times)"
+            ) from None
+        except openai.APIConnectionError as err:
+            raise BackendError(_connection_failure(self.where, err)) from None
         except openai.APIStatusError as err:
-            if self.form != "json_schema" or err.status_code not in (400, 422, 500):
-                raise BackendError(f"{self.base_url}: {_message(err)}") from None
-        # The server refused json_schema: fall back to llama.cpp's form, and keep it.
-        self.form = "json_object"
-        try:
-            return self._call(lambda: self.client.chat.completions.create(**as_json_object(request)))
-        except openai.APIStatusError as err:
-            raise BackendError(f"{self.base_url}: {_message(err)}") from None
+            raise BackendError(f"{self.where}: HTTP {err.status_code}{_status_reason(err)}") from None
+        except json.JSONDecodeError as err:  # a body announced as JSON that is not
+            what = "an empty body" if not err.doc.strip() else "a body that is not JSON"
+            raise BackendError(f"{self.where}: sent {what}, not a chat completion") from None
+        except openai.OpenAIError as err:
+            raise BackendError(f"{self.where}: {_first_line(err)}") from None
+        except Exception as err:
+            if type(err).__module__.split(".")[0] not in ("httpx", "httpx2"):
+                raise  # not the server's fault but a bug: keep its traceback
+            raise BackendError(f"{self.where}: {_first_line(err)}") from None  # e.g. a URL the client refuses
 
 
-def _message(err: Exception) -> str:
-    """The first line of a server's error, short enough for a terminal."""
-    text = str(getattr(err, "message", None) or err)
-    return text.splitlines()[0][:300] if text else type(err).__name__
+def _connection_failure(where: str, err: APIConnectionError) -> str:
+    """Why no answer came: the server is not there, or it dropped the connection."""
+    cause = err.__cause__
+    if cause is None or type(cause).__name__ == "ConnectError":  # httpx's (or httpx2's) refused connection
+        return f"cannot reach the model server at {where}"
+    return f"{where}: the connection failed ({_first_line(cause).rstrip('.')}); tried {RETRIES + 1} times"
+
+
+def _status_reason(err: APIStatusError) -> str:
+    """What follows "HTTP <code>" in the error line: the likely cause, or what the server said."""
+    code = err.status_code
+    if code in (401, 403):
+        return ", the server rejected the API key (check --api-key or FACTX_API_KEY)"
+    said = err.body.get("message") if isinstance(err.body, dict) else err.body
+    said = _first_line(said or err.response.reason_phrase)
+    if code == 404:
+        return f", {said} (check --model)"
+    if code in (408, 409, 429) or code >= 500:  # the statuses the client retries
+        return f" after {RETRIES + 1} tries, {said}"
+    return f", {said}"
+
+
+def _first_line(value: object) -> str:
+    """The first line of an error or message, short enough for a terminal."""
+    text = str(value).strip()
+    return one_line(text.splitlines()[0][:200]) if text else type(value).__name__

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 
+from helpers import EXCHANGES, FACTX, run, seed
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from factx.cli import app
-from helpers import EXCHANGES, FACTX, run, seed
+from factx.models import Record, Stats
+from factx.pipeline import Extractor
 
 runner = CliRunner()
 
@@ -58,10 +62,27 @@ def test_bad_inputs_are_one_line_errors_and_exit_1(tmp_path):
     assert b"Traceback" not in done.stderr
 
 
-def test_missing_path_is_a_usage_error(tmp_path):
+def test_missing_file_among_good_ones_is_one_error_line_and_the_rest_run(tmp_path):
+    (tmp_path / "empty").mkdir()
+    missing = tmp_path / "no\npe.txt"
+    done = run("extract", str(seed("003")), str(missing), str(tmp_path / "empty"), str(seed("004")), "--replay")
+    assert done.returncode == 1
+    assert [json.loads(line)["source"] for line in done.stdout.splitlines()] == [str(seed("003")), str(seed("004"))]
+    *errors, summary = done.stderr.decode().splitlines()
+    assert errors == [
+        f"error: {tmp_path}/no\\npe.txt: no such file or directory",
+        f"error: {tmp_path / 'empty'}: no text files (.markdown, .md, .text, .txt) in this folder",
+    ]
+    assert re.fullmatch(r"4 documents: 2 done, 2 failed, 0 skipped · facts: agreement 1, mission 2 · [\d.]+ s · "
+                        r"records on stdout", summary)
+
+
+def test_only_a_missing_file_fails_it_with_exit_1(tmp_path):
     done = run("extract", str(tmp_path / "nope.txt"), "--replay")
-    assert done.returncode == 2
-    assert done.stderr.decode().strip() == f"error: {tmp_path / 'nope.txt'}: no such file or directory"
+    assert done.returncode == 1 and done.stdout == b""
+    error, summary = done.stderr.decode().splitlines()
+    assert error == f"error: {tmp_path / 'nope.txt'}: no such file or directory"
+    assert re.fullmatch(r"1 document: 0 done, 1 failed, 0 skipped · no facts · [\d.]+ s · nothing written", summary)
 
 
 def test_validate_accepts_a_good_record_and_rejects_a_bad_one(tmp_path):
@@ -98,10 +119,9 @@ def test_unreachable_server_fails_the_input_with_one_line(tmp_path):
     done = run("extract", str(seed("002")), "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1",
                "--model", "m", "--no-cache")
     assert done.returncode == 1 and done.stdout == b""
-    assert done.stderr.decode().splitlines() == [
-        f"error: {seed('002')}: cannot reach the model server at http://127.0.0.1:9/v1",
-        "1 of 1 inputs failed",
-    ]
+    error, summary = done.stderr.decode().splitlines()
+    assert error == f"error: {seed('002')}: cannot reach the model server at http://127.0.0.1:9/v1"
+    assert re.fullmatch(r"1 document: 0 done, 1 failed, 0 skipped · no facts · [\d.]+ s · nothing written", summary)
 
 
 def test_missing_openai_key_is_a_configuration_error():
@@ -147,7 +167,72 @@ def test_window_sets_how_much_one_call_reads(tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(Extractor, "from_settings", spy)
-    result = runner.invoke(app, ["extract", str(seed("002")), "--replay", "--cache-dir", str(EXCHANGES), "--window", "20000", "-o", str(tmp_path / "o.json")])
+    result = runner.invoke(app, ["extract", str(seed("002")), "--replay", "--cache-dir", str(EXCHANGES),
+                                 "--window", "20000", "-o", str(tmp_path / "o.json")])
     assert result.exit_code == 0 and seen["window_chars"] == 20000
     too_small = runner.invoke(app, ["extract", str(seed("002")), "--replay", "--window", "500"])
     assert too_small.exit_code == 2 and "greater than or equal to 1000" in too_small.stderr
+
+
+COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+TYPE_LABEL = re.compile(r"<(bool|str|int|float|path|list\[\w+\])( range)?>|\{\w+\}")
+
+
+def test_every_command_answers_h_and_help_without_type_labels():
+    assert COMMANDS == ["eval", "extract", "schema", "types", "validate", "view"]
+    for args in ([], *([name] for name in COMMANDS)):
+        short, long = runner.invoke(app, [*args, "-h"]), runner.invoke(app, [*args, "--help"])
+        assert short.exit_code == long.exit_code == 0
+        assert short.stdout == long.stdout
+        assert short.stdout.startswith(f"Usage: factx {' '.join(args)}".rstrip() + " [OPTIONS]")
+        assert not TYPE_LABEL.search(short.stdout), short.stdout
+
+
+def test_extract_help_names_values_and_keeps_env_brackets():
+    shown = runner.invoke(app, ["extract", "-h"]).stdout
+    assert "Usage: factx extract [OPTIONS] PATH...\n" in shown
+    flat = " ".join(shown.split())
+    for text in ("-t, --types TYPES", "-o, --out FILE", "--out-dir DIR", "--cache-dir DIR Where answers are stored "
+                 "[env: FACTX_CACHE_DIR].", "[env: FACTX_PROVIDER]", "--window CHARS", "-q, --quiet", "-v, --verbose"):
+        assert text in flat
+    assert "--strict / --no-strict Drop facts" in flat  # a flag shows no value
+
+
+def test_version_comes_from_the_installed_package():
+    from importlib.metadata import version
+
+    done = runner.invoke(app, ["--version"])
+    assert done.exit_code == 0 and done.stdout == f"factx {version('factx')}\n"
+
+
+def test_types_add_up_when_repeated_or_comma_separated():
+    done = run("extract", str(seed("003")), "-t", "mission", "-t", "mou,agreement", "--replay")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["types"] == ["agreement", "mou", "mission"]
+    assert sorted(fact["type"] for fact in record["facts"]) == ["agreement", "mission"]
+    bad = runner.invoke(app, ["extract", str(seed("003")), "-t", "mission", "-t", "treaty", "--replay"])
+    assert bad.exit_code == 2
+    assert bad.stderr == "error: unknown fact type treaty; choose from agreement, mou, mission, federation\n"
+
+
+def test_quiet_and_verbose_exclude_each_other():
+    done = runner.invoke(app, ["extract", str(seed("003")), "-q", "-v", "--replay"])
+    assert done.exit_code == 2 and done.stderr == "error: --quiet and --verbose cannot be used together\n"
+
+
+def test_a_record_with_invalid_model_answers_is_written_but_fails_the_run(monkeypatch):
+    def partial(self, doc, **_):
+        return Record(source=doc.source, sha256=doc.sha256, model="m", stats=Stats(model_calls=3, failed_calls=1),
+                      warnings=["mou: the model's answer stayed invalid"])
+
+    monkeypatch.setattr(Extractor, "extract_document", partial)
+    done = runner.invoke(app, ["extract", str(seed("003")), "--replay", "--cache-dir", str(EXCHANGES)])
+    assert done.exit_code == 1
+    assert json.loads(done.stdout)["stats"]["failed_calls"] == 1
+    warning, error, summary = done.stderr.splitlines()
+    assert warning == f"warning: {seed('003')}: mou: the model's answer stayed invalid"
+    assert error == f"error: {seed('003')}: 1 model answer stayed invalid; the facts asked for by it are missing (see warnings)"
+    assert summary.startswith("1 document: 0 done, 1 failed, 0 skipped · no facts · ")
+    quiet = runner.invoke(app, ["extract", str(seed("003")), "-q", "--replay", "--cache-dir", str(EXCHANGES)])
+    assert quiet.exit_code == 1 and quiet.stderr.splitlines() == [error]

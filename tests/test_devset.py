@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from factx.models import FACT_TYPES
+from helpers import ROOT
 
-DEVSET = Path(__file__).resolve().parents[1] / "benchmarks" / "devset"
+DEVSET = ROOT / "benchmarks" / "devset"
 GOLD = sorted((DEVSET / "gold").glob("*.json"))
 
 

@@ -12,8 +12,10 @@ from rich.console import Console
 
 from factx.errors import InputError
 from factx.evaluating import Counts, document_key, evaluate, load_gold, load_predictions, render
+from helpers import ROOT
 
-GOLD_DIR = Path("/work/shared/corpus/gold")
+#: The shared gold corpus, beside the project's checkout when it is on this machine.
+GOLD_DIR = ROOT.parent / "shared" / "corpus" / "gold"
 SOURCE = "corpus/seeds/002_abc.txt"
 
 
@@ -272,7 +274,7 @@ def test_counts_arithmetic() -> None:
     assert Counts().f1 == Counts().precision == Counts().recall == 0.0
 
 
-@pytest.mark.skipif(not GOLD_DIR.is_dir(), reason="the gold corpus is not on this machine")
+@pytest.mark.skipif(not GOLD_DIR.is_dir(), reason=f"no shared gold corpus at {GOLD_DIR} (a sibling of the checkout)")
 def test_real_gold_against_itself() -> None:
     golds = load_gold(GOLD_DIR)
     preds = {key: record(doc["facts"], doc["source"]) for key, doc in golds.items()}

@@ -14,8 +14,7 @@ import pytest
 
 import factx
 from factx.validating import problems
-from helpers import EXAMPLES, EXCHANGES, seed
-from helpers import run
+from helpers import EXAMPLES, EXCHANGES, run, seed
 
 SEEDS = sorted(p.name[:3] for p in EXAMPLES.glob("*.txt"))
 CALLS = {"000": 2, "001": 3, "002": 5, "003": 3, "004": 2}

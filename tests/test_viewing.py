@@ -233,3 +233,65 @@ def test_browser_shows_every_located_quote_in_marks(seed_records, prefix, tmp_pa
                 assert parsed.quoted(n, m) == ""
             else:
                 assert parsed.quoted(n, m) == ev.quote and f"f{n}-e{m}" in parsed.ids
+
+
+def test_cli_reads_the_record_from_stdin(tmp_path, monkeypatch):
+    _files(tmp_path, monkeypatch)
+    piped = runner.invoke(app, ["view", "-", "-o", "page.html"], input=sample().model_dump_json())
+    assert (piped.exit_code, piped.stderr) == (0, "wrote page.html\n")
+    assert Path("page.html").read_text(encoding="utf-8") == render_html(sample(), TEXT)
+    from_stdin = sample().model_copy(update={"source": "-"}).model_dump_json()
+    needs_text = runner.invoke(app, ["view", "-"], input=from_stdin)
+    assert (needs_text.exit_code, needs_text.stderr) == (
+        2, "error: the record was extracted from stdin: give its text with --source\n")
+    given = runner.invoke(app, ["view", "-", "--source", "article.txt", "-o", "-"], input=from_stdin)
+    assert (given.exit_code, given.stderr) == (0, "")
+    assert given.stdout == render_html(sample().model_copy(update={"source": "-"}), TEXT)
+    assert not Path("-").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2, 3]", "bad.json[0]: not a valid record: (record): 1 is not of type 'object'"),
+        ('"text"', "bad.json:1: not a valid record: (record): 'text' is not of type 'object'"),
+        ("12", "bad.json:1: not a valid record: (record): 12 is not of type 'object'"),
+        ("", "bad.json: no records"),
+        ("[]", "bad.json: no records"),
+        (json.dumps(sample().model_dump(mode="json") | {"facts": "none"}),
+         "bad.json:1: not a valid record: facts: 'none' is not of type 'array'"),
+        (json.dumps(sample().model_dump(mode="json") | {"facts": [{"title": "x"}]}),
+         "bad.json:1: not a valid record: facts/0: 'type' is a required property"),
+    ],
+    ids=["array-of-numbers", "string", "number", "empty", "empty-array", "facts-not-list", "fact-without-type"],
+)
+def test_cli_malformed_records_are_one_line(tmp_path, monkeypatch, content, message):
+    _files(tmp_path, monkeypatch)
+    Path("bad.json").write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["view", "bad.json"])
+    assert (result.exit_code, result.stderr, result.stdout) == (1, f"error: {message}\n", "")
+
+
+def test_a_record_the_models_refuse_is_one_line(tmp_path, monkeypatch):
+    """Should the exported schema ever accept what the models refuse, that too is an InputError."""
+    _files(tmp_path, monkeypatch)
+    monkeypatch.setattr("factx.viewing.problems", lambda raw: [])
+    Path("bad.json").write_text(json.dumps(sample().model_dump(mode="json") | {"facts": 3}), encoding="utf-8")
+    result = runner.invoke(app, ["view", "bad.json"])
+    assert result.exit_code == 1
+    assert result.stderr == "error: bad.json:1: not a valid record: facts: Input should be a valid list\n"
+
+
+def test_cli_page_over_an_input_or_onto_a_folder_is_refused(tmp_path, monkeypatch):
+    _files(tmp_path, monkeypatch)
+    Path("folder").mkdir()
+    for target, code, line in [
+        ("article.txt", 2, "error: article.txt: is an input; refusing to write the page over it"),
+        ("./record.json", 2, "error: ./record.json: is an input; refusing to write the page over it"),
+        ("folder", 1, "error: folder: is a directory"),
+    ]:
+        result = runner.invoke(app, ["view", "record.json", "-o", target])
+        assert (result.exit_code, result.stderr) == (code, line + "\n")
+    assert Path("article.txt").read_bytes() == TEXT.encode("utf-8")
+    assert json.loads(Path("record.json").read_text(encoding="utf-8")) == sample().model_dump(mode="json")
+    assert list(Path("folder").iterdir()) == []

@@ -10,15 +10,69 @@ and ``factx types`` answer at once.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import cache, partial
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperArgument, TyperCommand
 
+from factx.errors import InputError
 from factx.splitting import WINDOW_CHARS
+
+if TYPE_CHECKING:
+    from typer._click import HelpFormatter
+
+    from factx.pipeline import Extractor
+    from factx.reading import Document
+    from factx.writing import Sink
+
+
+class _Command(TyperCommand):
+    """Typer's command with help in Click's plain form: ``PATH...``, never ``{paths}... <list[str]>``.
+
+    Plain help (``rich_markup_mode=None``) keeps ``[env: FACTX_CACHE_DIR]`` and ``<name>``
+    as written, and reads well through ``| less`` or ``| grep``; options name their value
+    with a metavar, and flags show none.
+    """
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence whole in the command list, where Click would cut it at 45 characters."""
+        return super().get_short_help_str(limit=1000)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        arguments = [_shown(param) for param in self.get_params(ctx) if isinstance(param, TyperArgument)]
+        return [self.options_metavar or "", *arguments]
+
+    def format_options(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            row = param.get_help_record(ctx)
+            if row is None:
+                continue
+            if isinstance(param, TyperArgument):
+                sections["Arguments"].append((_shown(param), row[1]))  # Typer's name holds "<list[str]>"
+            else:
+                sections["Options"].append(row)
+        for title, rows in sections.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _shown(argument: TyperArgument) -> str:
+    """An argument as Click shows it: ``PATH...``, ``[TYPE]`` when optional."""
+    name = (argument.metavar or argument.name or "").upper() + ("..." if argument.nargs != 1 else "")
+    return name if argument.required else f"[{name}]"
+
 
 app = typer.Typer(
     name="factx",
@@ -26,13 +80,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+command = partial(app.command, cls=_Command)
+T = TypeVar("T")
 err = Console(stderr=True, highlight=False)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error[/]: {message}", soft_wrap=True)
+    """One error line on stderr (``message`` is never read as markup), then exit."""
+    err.print(Text.assemble(("error", "bold red"), f": {message}"), soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        print(f"factx {version('factx')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """The options of factx itself, before the command (its help is the app's)."""
 
 
 def _published(value: Optional[str]) -> Optional[date]:
@@ -44,75 +119,174 @@ def _published(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
-@app.command()
+@command()
 def extract(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or - for stdin.")],
-    types: Annotated[Optional[str], typer.Option("--types", "-t", help="Comma-separated fact types, e.g. agreement,mou.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the JSON (Lines) to this file.")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Write one <name>.json per input here.")] = None,
-    provider: Annotated[Optional[str], typer.Option(help="local (default), openai, vllm, ollama, llamacpp or compatible [env: FACTX_PROVIDER].")] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model name on a server [env: FACTX_MODEL].")] = None,
-    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible server URL [env: FACTX_BASE_URL].")] = None,
-    api_key: Annotated[Optional[str], typer.Option(help="API key for the server [env: FACTX_API_KEY; OPENAI_API_KEY for --provider openai].")] = None,
-    model_path: Annotated[Optional[str], typer.Option(help="A GGUF file for the local provider [env: FACTX_MODEL_PATH].")] = None,
-    timeout: Annotated[Optional[float], typer.Option(help="Seconds one model request may take (default 180) [env: FACTX_TIMEOUT].")] = None,
-    published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
+    paths: Annotated[list[str], typer.Argument(
+        metavar="PATH", help="Files, folders (searched recursively) or - for stdin.")],
+    types: Annotated[Optional[list[str]], typer.Option("--types", "-t", metavar="TYPES", help=(
+        "Fact types to extract, repeated or comma-separated: -t mission -t mou, or -t agreement,mou; "
+        "default: all (factx types)."))] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", metavar="FILE", help="Write the JSON (Lines) to this file.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option(
+        "--out-dir", metavar="DIR", help="Write one <name>.json per input here.")] = None,
+    jsonl: Annotated[bool, typer.Option(
+        "--jsonl", help="Write JSON Lines, one record per line, even for one input.")] = False,
+    compact: Annotated[bool, typer.Option(
+        "--compact", help="Write each record on one line, without indentation.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Redo every input, even those whose record the output already holds.")] = False,
+    provider: Annotated[Optional[str], typer.Option(
+        metavar="NAME",
+        help="local (default), openai, vllm, ollama, llamacpp or compatible [env: FACTX_PROVIDER].")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        metavar="NAME", help="Model name on a server [env: FACTX_MODEL].")] = None,
+    base_url: Annotated[Optional[str], typer.Option(
+        metavar="URL", help="OpenAI-compatible server URL [env: FACTX_BASE_URL].")] = None,
+    api_key: Annotated[Optional[str], typer.Option(
+        metavar="KEY",
+        help="API key for the server [env: FACTX_API_KEY; OPENAI_API_KEY for --provider openai].")] = None,
+    model_path: Annotated[Optional[str], typer.Option(
+        metavar="FILE", help="A GGUF file for the local provider [env: FACTX_MODEL_PATH].")] = None,
+    timeout: Annotated[Optional[float], typer.Option(
+        metavar="SECONDS", help="Seconds one model request may take (default 180) [env: FACTX_TIMEOUT].")] = None,
+    published: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
     strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
-    cache_dir: Annotated[Optional[Path], typer.Option(help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(
+        metavar="DIR", help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
     replay: Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")] = False,
-    refresh: Annotated[bool, typer.Option(help="Call the model even when an answer is stored, and store anew.")] = False,
-    window: Annotated[int, typer.Option(min=1000, help="Most characters read in one call; longer texts are read in overlapping windows. Raise it for a model with a larger context.")] = WINDOW_CHARS,
+    refresh: Annotated[bool, typer.Option(
+        help="Call the model even when an answer is stored, and store anew.")] = False,
+    window: Annotated[int, typer.Option(min=1000, metavar="CHARS", help=(
+        "Most characters read in one call; longer texts are read in overlapping windows. "
+        "Raise it for a model with a larger context."))] = WINDOW_CHARS,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print errors only: no warnings, progress or summary.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Also print one line per document: facts, seconds, calls, tokens.")] = False,
 ) -> None:
     """Extract facts from each input and print one record per input as JSON."""
-    from factx.errors import FactxError, InputError
-    from factx.pipeline import Extractor
+    from factx.errors import FactxError, OutputError
+    from factx.models import Record
+    from factx.pipeline import Extractor, Skipped
     from factx.reading import expand_paths
     from factx.reporting import Reporter
     from factx.settings import Settings
-    from factx.writing import RecordSink
+    from factx.writing import open_sink
 
     if out and out_dir:
         _fail("--out and --out-dir cannot be used together")
     if replay and refresh:
         _fail("--replay and --refresh cannot be used together")
+    if quiet and verbose:
+        _fail("--quiet and --verbose cannot be used together")
     when = _published(published)
+    inputs = expand_paths(paths)  # files to read, and InputErrors for the paths that cannot be used
+    names = [name for name in inputs if isinstance(name, str)]
     try:
-        inputs = expand_paths(paths)
-    except InputError as problem:
+        sink = open_sink(paths, names, out=out, out_dir=out_dir, jsonl=jsonl, compact=compact)
+    except OutputError as problem:
         _fail(str(problem))
-    if not inputs:
-        _fail("no text files found in the given folders")
     store_mode = "replay" if replay else "refresh" if refresh else "cache" if cache else "off"
+    skipped = 0  # inputs whose record the output already held, for the line printed on an interruption
     try:
-        settings = Settings.from_env(
-            provider=provider, model=model, base_url=base_url, api_key=api_key,
-            model_path=model_path, cache_dir=cache_dir, timeout=timeout,
-        )
-        extractor = Extractor.from_settings(
-            settings, store_mode=store_mode, types=types, strict=strict, window_chars=window
-        )
-    except FactxError as problem:
-        _fail(str(problem))
-
-    with RecordSink(out=out, out_dir=out_dir, pretty=len(inputs) == 1) as sink, Reporter(err, len(inputs)) as report:
-        for path, result in extractor.extract_paths(inputs, published=when):
-            if not isinstance(result, FactxError):
-                sink.write(result)
-            report.document(path, result)
+        with _sigterm_as_interrupt():
+            try:
+                settings = Settings.from_env(
+                    provider=provider, model=model, base_url=base_url, api_key=api_key,
+                    model_path=model_path, cache_dir=cache_dir, timeout=timeout,
+                )
+                extractor = Extractor.from_settings(
+                    settings, store_mode=store_mode, types=",".join(types) if types else None, strict=strict,
+                    window_chars=window,
+                )
+            except FactxError as problem:
+                _fail(str(problem))
+            with sink, Reporter(
+                err, len(inputs), output=_output(out, out_dir),
+                verbosity="quiet" if quiet else "verbose" if verbose else "normal",
+            ) as report:
+                skip = None if force else _resume(sink, extractor)
+                for path, result in _in_order(inputs, extractor.extract_paths(names, published=when, skip=skip)):
+                    if isinstance(result, Record):
+                        sink.write(result)
+                    skipped += isinstance(result, Skipped)
+                    report.document(path, result)
+    except OutputError as problem:
+        _fail(str(problem), 1)
+    except KeyboardInterrupt as stop:
+        again = "; run the same command again to finish" if sink.resumable else ""
+        err.print(f"interrupted: {sink.written + skipped} of {len(inputs)} documents written to {sink.where}{again}",
+                  markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(143 if isinstance(stop, _Terminated) else 130) from None
     report.summary()
     if report.failed:
         raise typer.Exit(1)
 
 
-@app.command()
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so a batch stops the same way."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Handle SIGTERM like Ctrl-C while a batch runs: finished records kept, one line, exit 143."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _resume(sink: Sink, extractor: Extractor) -> Callable[[Document], bool]:
+    """Whether the output already holds a finished record of a document, made as this run would make it."""
+    from factx.prompting import prompt_version
+    from factx.writing import Fingerprint
+
+    @cache
+    def fingerprint() -> Fingerprint:  # made when first needed: a server may have to be asked its model's name
+        return Fingerprint(extractor.backend.name, prompt_version(), extractor.types)
+
+    return lambda doc: sink.holds(doc, fingerprint())
+
+
+def _in_order(inputs: list[str | InputError], results: Iterator[tuple[str, T]]) -> Iterator[tuple[str, T | InputError]]:
+    """Each input's result in the order given, lazily.
+
+    A path that cannot be used gives the error found for it; the others, one by one, the
+    results of the one batch made of them.
+    """
+    for item in inputs:
+        yield (item.source, item) if isinstance(item, InputError) else next(results)
+
+
+def _output(out: Optional[Path], out_dir: Optional[Path]) -> Optional[str]:
+    """Where records go, as the summary names it; None for stdout."""
+    if out_dir is not None:
+        return f"{out_dir}{os.sep}"
+    return None if out is None or str(out) == "-" else str(out)
+
+
+@command()
 def types(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False) -> None:
-    """List the fact types factx extracts."""
+    """List the fact types factx extracts.
+
+    A table at a terminal; piped, one NAME<TAB>DESCRIPTION line per type.
+    """
     from factx.prompting import fact_types
 
     described = fact_types()
     if as_json:
         print(json.dumps(described, indent=2))
+        return
+    if not sys.stdout.isatty():
+        print("\n".join(f"{name}\t{text}" for name, text in described.items()))
         return
     from rich.table import Table
 
@@ -122,17 +296,24 @@ def types(as_json: Annotated[bool, typer.Option("--json", help="Print JSON inste
     Console().print(table)
 
 
-@app.command()
+@command()
 def schema(
-    fact_type: Annotated[Optional[str], typer.Argument(help="agreement, mou, mission or federation; default: the record.")] = None,
-    write: Annotated[Optional[Path], typer.Option(help="Write every schema into this folder instead.")] = None,
+    fact_type: Annotated[Optional[str], typer.Argument(
+        metavar="TYPE", help="agreement, mou, mission or federation; default: the record.")] = None,
+    write: Annotated[Optional[Path], typer.Option(
+        metavar="DIR", help="Write every schema into this folder instead.")] = None,
 ) -> None:
     """Print the JSON Schema of a record or of one fact type."""
+    from factx.errors import OutputError
     from factx.validating import schemas, write_schemas
 
     if write is not None:
-        for path in write_schemas(write):
-            err.print(f"wrote {path}")
+        try:
+            written = write_schemas(write)
+        except OutputError as problem:
+            _fail(str(problem), 1)
+        for path in written:
+            err.print(f"wrote {path}", markup=False)
         return
     available = schemas()
     name = (fact_type or "record").lower()
@@ -141,15 +322,21 @@ def schema(
     print(json.dumps(available[name], indent=2, ensure_ascii=False))
 
 
-@app.command()
+@command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="JSON or JSON Lines files of records.")],
-    source: Annotated[Optional[Path], typer.Option(help="The input text, to check evidence offsets too.")] = None,
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE", help="JSON or JSON Lines files of records; - for stdin.")],
+    source: Annotated[Optional[Path], typer.Option(metavar="FILE", help=(
+        "The input text, to check evidence offsets too: of the records whose source is this file (the same path "
+        "from the current folder; a relative source not found from here: the same file name), and of a file's "
+        "only record whatever its source."))] = None,
 ) -> None:
     """Check records against the contract; exit 1 when any is invalid."""
-    from factx.errors import InputError
+    from rich.markup import escape
+
+    from factx.errors import InputError, one_line
     from factx.reading import read_path
-    from factx.validating import load_records, problems
+    from factx.validating import load_records, names_file, problems, shown_name
 
     text = None
     if source is not None:
@@ -157,55 +344,76 @@ def validate(
             text = read_path(source).text
         except InputError as problem:
             _fail(str(problem))
-    bad = 0
+    loaded, bad = [], 0
     for file in files:
         try:
-            records = load_records(file)
+            loaded.append(load_records(file))
         except InputError as problem:
-            err.print(f"[bold red]error[/]: {problem}", soft_wrap=True)
+            err.print(f"[bold red]error[/]: {escape(str(problem))}", soft_wrap=True)
             bad += 1
-            continue
-        for line, record in records:
-            found = problems(record, text)
-            for problem in found:
-                err.print(f"[red]invalid[/] {file}:{line}: {problem}", soft_wrap=True)
-            bad += bool(found)
+    checks = [
+        (where, record, source is not None and (len(records) == 1 or names_file(record, source)))
+        for records in loaded for where, record in records
+    ]
+    if source is not None and checks and not any(offsets for *_, offsets in checks):
+        named = ", ".join(one_line(shown_name(file)) for file in files)
+        _fail(f"--source {one_line(source)}: no record in {named} was extracted from it")
+    for where, record, offsets in checks:
+        found = problems(record, text if offsets else None)
+        for problem in found:
+            err.print(f"[red]invalid[/] {escape(one_line(where))}: {escape(problem)}", soft_wrap=True)
+        bad += bool(found)
     if bad:
         raise typer.Exit(1)
     err.print(f"[green]valid[/]: {len(files)} file(s)")
 
 
-@app.command(name="eval")
+@command(name="eval")
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="A gold record file, or a folder of them.")],
-    predicted: Annotated[Path, typer.Argument(help="Records from factx: a JSON / JSON Lines file or a folder.")],
+    gold: Annotated[Path, typer.Argument(help="A gold record file, or a folder of them; - for stdin.")],
+    predicted: Annotated[Path, typer.Argument(
+        metavar="PRED",
+        help="Records from factx: a JSON / JSON Lines file or a folder; - for stdin.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON on stdout.")] = False,
 ) -> None:
-    """Score records against gold: precision, recall and F1 per fact type and per field."""
-    from factx.errors import FactxError
+    """Score records against gold: precision, recall and F1 per fact type and per field.
+
+    Records pair by the file stem of their source; exit 1 when no document pairs.
+    """
+    from factx.errors import FactxError, one_line
     from factx.evaluating import evaluate as score
     from factx.evaluating import load_gold, load_predictions, render
+    from factx.validating import shown_name
 
+    if str(gold) == str(predicted) == "-":
+        _fail("GOLD and PRED cannot both be - (stdin)")
     try:
         report = score(load_gold(gold), load_predictions(predicted))
     except FactxError as problem:
         _fail(str(problem))
+    if not any(document.predicted for document in report.documents):
+        names = one_line(shown_name(predicted)), one_line(shown_name(gold))
+        _fail("nothing scored: no record of {} pairs with a document of {} "
+              "(they pair by the file stem of their source)".format(*names), 1)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         render(report, Console())
 
 
-@app.command()
+@command()
 def view(
-    record_file: Annotated[Path, typer.Argument(metavar="RECORD", help="A record: JSON, or JSON Lines (see --index).")],
-    source: Annotated[Optional[Path], typer.Option(help="The input text; default: the record's source path, from the current folder.")] = None,
-    index: Annotated[int, typer.Option(min=0, help="Which record of a JSON Lines file to show, counting from 0.")] = 0,
-    out: Annotated[str, typer.Option("--out", "-o", help="Write the HTML page to this file; - for stdout.")] = "-",
+    record_file: Annotated[Path, typer.Argument(
+        metavar="RECORD", help="A record: JSON, or JSON Lines (see --index); - for stdin.")],
+    source: Annotated[Optional[Path], typer.Option(
+        metavar="FILE", help="The input text; default: the record's source path, from the current folder.")] = None,
+    index: Annotated[int, typer.Option(
+        min=0, metavar="N", help="Which record of a JSON Lines file to show, counting from 0.")] = 0,
+    out: Annotated[str, typer.Option(
+        "--out", "-o", metavar="FILE", help="Write the HTML page to this file; - for stdout.")] = "-",
 ) -> None:
     """Render one record as an HTML page: the text with each fact's evidence highlighted, and a card per fact."""
-    from factx.errors import ConfigError, FactxError, OffsetError
-    from factx.reading import os_reason
+    from factx.errors import ConfigError, FactxError, OffsetError, OutputError, one_line
     from factx.viewing import load_record, read_source, render_html
     from factx.writing import write_atomic
 
@@ -223,11 +431,15 @@ def view(
     if out == "-":
         sys.stdout.write(page)
         return
+    target = Path(out)
+    inputs = (record_file, Path(document.source))
+    if target.exists() and any(path.exists() and target.samefile(path) for path in inputs):
+        _fail(f"{one_line(out)}: is an input; refusing to write the page over it")
     try:
-        write_atomic(Path(out), page)
-    except OSError as problem:
-        _fail(f"{out}: {os_reason(problem)}", 1)
-    err.print(f"wrote {out}", soft_wrap=True)
+        write_atomic(target, page)
+    except OutputError as problem:
+        _fail(str(problem), 1)
+    err.print(f"wrote {one_line(out)}", soft_wrap=True)
 
 
 def main() -> None:

@@ -41,7 +41,6 @@ gold is not scored, only listed (``Report.unscored``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -54,7 +53,7 @@ from rich.table import Table
 from factx.errors import InputError
 from factx.models import FACT_TYPES, Party, Person, Place
 from factx.normalizing import name_key
-from factx.validating import load_records
+from factx.validating import load_records, problems, summary
 
 #: Minimum similarity for a predicted fact to count as a gold fact found.
 THRESHOLD = 0.3
@@ -153,25 +152,36 @@ def document_key(source: str) -> str:
 
 
 def _load(path: Path, patterns: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """Records from JSON (one record or a list) or JSON Lines files, keyed by document.
+    """Records from JSON (one record or an array) or JSON Lines files, or stdin ("-"), keyed by document.
 
-    A document seen twice is an error: which record to score would be a guess.
+    Every field may be missing, but none may have the wrong shape; a document
+    seen twice is an error, as which record to score would be a guess. Raises
+    InputError naming the file (and line or record) and the reason.
     """
     keyed: dict[str, dict[str, Any]] = {}
-    for file in sorted(f for pattern in patterns for f in path.glob(pattern)) if path.is_dir() else [path]:
-        for line, data in load_records(file):
-            if isinstance(data, json.JSONDecodeError):
-                raise InputError(f"{file}:{line}", f"not JSON ({data.msg})")
-            for record in data if isinstance(data, list) else [data]:
-                key = document_key(record.get("source") or file.name)
-                if key in keyed:
-                    raise InputError(str(file), f"a second record for document {key!r}")
-                keyed[key] = record
+    for file in _files(path, patterns):
+        for where, record in load_records(file):
+            wrong = problems(record, lenient=True)
+            if wrong:
+                raise InputError(where, f"not a usable record: {summary(wrong)}")
+            key = document_key(record.get("source") or file.name)
+            if key in keyed:
+                raise InputError(where, f"a second record for document {key!r}")
+            keyed[key] = record
+    if not keyed:
+        raise InputError(str(path), f"no records ({' or '.join(patterns)} files)")
     return keyed
 
 
+def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """The record files a path stands for: itself (or stdin, "-"), or those of a folder matching ``patterns``."""
+    if str(path) == "-" or not path.is_dir():
+        return [path]
+    return sorted(file for pattern in patterns for file in path.glob(pattern))
+
+
 def load_gold(path: Path) -> dict[str, dict[str, Any]]:
-    """A gold file or a folder of them, keyed by document."""
+    """A gold file or a folder of them (``*.json``), keyed by document."""
     return _load(path, ("*.json",))
 
 

@@ -9,13 +9,13 @@ validators) → write (``writing``). This module only wires them together.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from factx import calling, prompting, splitting
 from factx.backends import Backend, create_backend
-from factx.errors import BackendError, ConfigError, InputError, ModelAnswerError
+from factx.errors import BackendError, ConfigError, FactxError, InputError, ModelAnswerError
 from factx.grounding import echoes, ground, locate
 from factx.merging import merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
@@ -101,12 +101,17 @@ class Extractor:
         """Run every requested fact type over one document."""
         started, before = time.perf_counter(), replace(self._recorder.usage)
         published = published or find_publication_date(doc.text)
-        warnings: list[str] = []
+        warnings: list[str] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
         facts: list[Fact] = []
+        calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
-            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings))
+            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
         facts = sorted(merge_duplicates(facts), key=_first_mention)
         used = self._recorder.usage.since(before)
+        failed = [reason for reason in calls if reason]
+        if failed and len(failed) == len(calls):
+            raise ModelAnswerError(f"no valid answer in {len(calls)} call(s): {failed[0]}")
+        warnings += self._recorder.take_warnings()  # e.g. the answer store could not be written
         return Record(
             source=doc.source,
             sha256=doc.sha256,
@@ -121,13 +126,20 @@ class Extractor:
                 seconds=round(time.perf_counter() - started, 2),
                 model_calls=used.calls,
                 cached_calls=used.cached,
+                failed_calls=len(failed),
                 prompt_tokens=used.prompt_tokens,
                 completion_tokens=used.completion_tokens,
             ),
         )
 
-    def _extract_window(self, part: str, text: str, published: date | None, warnings: list[str]) -> list[Fact]:
-        """The facts stated in ``part`` of ``text``, grounded in the whole text."""
+    def _extract_window(
+        self, part: str, text: str, published: date | None, warnings: list[str], calls: list[str | None]
+    ) -> list[Fact]:
+        """The facts stated in ``part`` of ``text``, grounded in the whole text.
+
+        Each extraction call appends to ``calls`` None, or the reason its answer stayed invalid (then
+        also a warning): the document keeps the other calls' facts.
+        """
         facts: list[Fact] = []
         for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
             try:
@@ -138,8 +150,10 @@ class Extractor:
                     published=published,
                 )
             except ModelAnswerError as err:
-                warnings.append(f"{fact_type}: {err}")
+                calls.append(f"{fact_type}: {err}")
+                warnings.append(calls[-1])
                 continue
+            calls.append(None)
             for draft in answer.facts:  # type: ignore[attr-defined]
                 fact, problems = ground(fact_type, draft, text, published)
                 if echoes(fact, text, prompting.system_prompt()):
@@ -156,7 +170,8 @@ class Extractor:
         A type counts only when the sentence the model quotes for it is really in
         the text. This is what keeps the per-type calls from inventing facts of a
         type the text does not hold, and makes a text with no facts cost one call.
-        If the answer is unusable, every requested type is asked for.
+        If the answer is unusable, every requested type is asked for (not counted as a
+        failed call: nothing is lost); a failing server fails the document (BackendError).
         """
         try:
             answer = calling.ask(self._recorder, prompting.triage_messages(text), prompting.triage_model())
@@ -171,17 +186,26 @@ class Extractor:
         return self.extract_document(decode(text.encode("utf-8"), source), published=published)
 
     def extract_paths(
-        self, paths: Iterable[str], *, published: date | None = None
-    ) -> Iterator[tuple[str, Record | InputError | BackendError]]:
+        self,
+        paths: Iterable[str],
+        *,
+        published: date | None = None,
+        skip: Callable[[Document], bool] | None = None,
+    ) -> Iterator[tuple[str, Record | Skipped | FactxError]]:
         """Extract from files ("-" is stdin), yielding each path with its record or its error.
 
         One bad input never stops the batch: its error is yielded in its place.
+        ``skip`` sees each document once read (its sha256 known) and before any
+        model call; a resumed run uses it to pass over documents already done.
         """
         for path in paths:
             try:
                 doc = read_stdin() if path == "-" else read_path(path)
+                if skip is not None and skip(doc):
+                    yield path, Skipped(path)
+                    continue
                 yield path, self.extract_document(doc, published=published)
-            except (InputError, BackendError) as err:
+            except (InputError, BackendError, ModelAnswerError) as err:
                 yield path, err
 
 

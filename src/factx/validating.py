@@ -8,14 +8,22 @@ be checked against the source text, when it can be found.
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from factx.models import FACT_TYPES, Record
 from factx.errors import InputError
+from factx.models import FACT_TYPES, Record
 from factx.reading import os_reason
 from factx.resources import data_path
+from factx.writing import write_atomic
+
+#: The name of standard input in messages, when a record file is given as "-".
+STDIN = "stdin"
+#: Record files are read whole: a larger one (or an endless /dev/zero) is refused rather than read into memory.
+MAX_RECORD_BYTES = 256 * 2**20
 
 
 def schemas() -> dict[str, dict[str, Any]]:
@@ -28,74 +36,166 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 def write_schemas(folder: Path) -> list[Path]:
     """Export every schema as ``<name>.schema.json`` (how ``schemas/`` is made)."""
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, schema in schemas().items():
         path = folder / f"{name}.schema.json"
-        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
         written.append(path)
     return written
 
 
 @cache
-def _validator() -> Any:
+def _validator(lenient: bool = False) -> Any:
+    """The record schema's validator; ``lenient``: every field optional but a fact's type."""
     from jsonschema import Draft202012Validator
 
     schema = json.loads(data_path("schemas", "record.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(_optional_fields(schema) if lenient else schema)
 
 
-def load_records(path: Path) -> list[tuple[int, Any]]:
-    """(line number, parsed JSON) for a JSON file or each line of a JSON Lines file.
+def _optional_fields(schema: Any) -> Any:
+    """``schema`` without its ``required`` lists, but for a fact's ``type``, which says how to read the rest."""
+    if isinstance(schema, list):
+        return [_optional_fields(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _optional_fields(value) for key, value in schema.items() if key != "required"}
+    if "type" in schema.get("required", ()):
+        out["required"] = ["type"]
+    return out
 
-    A line that is not JSON comes back as its ``JSONDecodeError``, for the caller
-    to report with the others; a file that cannot be read or holds no record at
-    all raises InputError, whose one line names the file and the reason.
+
+def load_records(path: Path) -> list[tuple[str, Any]]:
+    """(where, parsed JSON) for each record of a file, or of stdin when ``path`` is "-".
+
+    A JSON file holds one record (where: ``file:1``) or an array of them
+    (``file[i]``, from 0); a JSON Lines file one per line (``file:line``). A line
+    that is not JSON comes back as its ``JSONDecodeError``, for the caller to
+    report with the others; a file that cannot be read or holds no record at all
+    raises InputError, whose one line names the file and the reason.
     """
+    name = shown_name(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(str(path), os_reason(err)) from None
+        text = _read(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
-    try:
-        return [(1, json.loads(text))]
-    except json.JSONDecodeError:
-        pass
-    found: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                found.append((number, json.loads(line)))
-            except json.JSONDecodeError as err:
-                found.append((number, err))
+        raise InputError(name, "not UTF-8 text") from None
+    found = list(_parse(text, name))
     if not found:
-        raise InputError(str(path), "no records")
+        raise InputError(name, "no records")
     return found
+
+
+def shown_name(path: Path) -> str:
+    """How a record file is named in messages: "-" is stdin."""
+    return STDIN if str(path) == "-" else str(path)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a record file, or of stdin for "-", up to ``MAX_RECORD_BYTES``."""
+    name = shown_name(path)
+    try:
+        if name == STDIN:
+            data = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_RECORD_BYTES + 1)  # one byte more tells a file over the limit
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
+        raise InputError(name, os_reason(err)) from None
+    if len(data) > MAX_RECORD_BYTES:
+        raise InputError(name, f"larger than {MAX_RECORD_BYTES // 2**20} MiB")
+    return data
+
+
+def _parse(text: str, name: str) -> Iterator[tuple[str, Any]]:
+    """The records of one file's text: a whole JSON value first, else JSON Lines."""
+    whole = _loads(text)
+    if isinstance(whole, list):
+        yield from ((f"{name}[{i}]", item) for i, item in enumerate(whole))
+    elif not isinstance(whole, json.JSONDecodeError):
+        yield f"{name}:1", whole
+    else:
+        yield from ((f"{name}:{n}", _loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip())
+
+
+def _loads(text: str) -> Any:
+    """Parsed JSON, or the ``JSONDecodeError`` that says why it is not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        return err
+    except RecursionError:  # the C parser's limit on nesting
+        return json.JSONDecodeError("nested too deeply", text, 0)
+
+
+def names_file(record: Any, source: Path) -> bool:
+    """Whether ``record`` was extracted from the file ``source``, by its ``source`` field.
+
+    The same path once resolved from the current folder; a relative path that is
+    not found from here (the record was made elsewhere) matches by file name alone.
+    """
+    named = record.get("source") if isinstance(record, dict) else None
+    if not isinstance(named, str) or named == "-":
+        return False
+    path = Path(named)
+    try:
+        if path.resolve() == source.resolve():
+            return True
+        return not path.is_absolute() and not path.exists() and path.name == source.name
+    except (OSError, ValueError):  # a name no file can have: a NUL byte, too long
+        return False
+
+
+def summary(found: list[str]) -> str:
+    """The first problem, and how many more: one line for an error message."""
+    return found[0] + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
 
 
 def _explain(err: Any) -> list[Any]:
     """The errors inside a oneOf/anyOf that say what is really wrong.
 
     "is not valid under any of the given schemas" helps nobody: descend into
-    the branch the record meant, i.e. the first whose ``type`` did match.
+    the branch the record meant, named by its discriminator (a fact's ``type``)
+    or else the first whose ``type`` did match.
     """
     if not err.context:
         return [err]
     branches: dict[Any, list[Any]] = {}
     for sub in err.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    if "discriminator" in err.schema:
+        return _explain_tagged(err, branches)
     for subs in branches.values():
         if not any(list(sub.absolute_path)[-1:] == ["type"] for sub in subs):
             return [leaf for sub in subs for leaf in _explain(sub)]
     return [err]
 
 
-def problems(record: Any, source_text: str | None = None) -> list[str]:
-    """Every way ``record`` breaks the contract; empty when it is valid."""
+def _explain_tagged(err: Any, branches: dict[Any, list[Any]]) -> list[Any]:
+    """The errors of the branch a tagged union's tag names, or that the tag is unknown."""
+    from jsonschema import ValidationError
+
+    tag = err.schema["discriminator"]["propertyName"]
+    mapping: dict[str, str] = err.schema["discriminator"]["mapping"]
+    value = err.instance.get(tag) if isinstance(err.instance, dict) else None
+    refs = [branch.get("$ref") for branch in err.schema[err.validator]]
+    if isinstance(value, str) and mapping.get(value) in refs:
+        return [leaf for sub in branches.get(refs.index(mapping[value]), []) for leaf in _explain(sub)] or [err]
+    if not isinstance(err.instance, dict):
+        return [ValidationError(f"{err.instance!r} is not of type 'object'", path=err.absolute_path)]
+    if tag not in err.instance:
+        return [ValidationError(f"{tag!r} is a required property", path=err.absolute_path)]
+    return [ValidationError(f"{value!r} is not one of {', '.join(mapping)}", path=[*err.absolute_path, tag])]
+
+
+def problems(record: Any, source_text: str | None = None, *, lenient: bool = False) -> list[str]:
+    """Every way ``record`` breaks the contract; empty when it is valid.
+
+    ``lenient`` lets any field be missing (gold files and other tools' records
+    hold only some), while still refusing values of the wrong shape.
+    """
     if isinstance(record, json.JSONDecodeError):
         return [f"not JSON: {record.msg} (column {record.colno})"]
-    errors = [leaf for err in _validator().iter_errors(record) for leaf in _explain(err)]
+    errors = [leaf for err in _validator(lenient).iter_errors(record) for leaf in _explain(err)]
     found = [
         f"{'/'.join(map(str, err.absolute_path)) or '(record)'}: {err.message}"
         for err in sorted(errors, key=lambda e: list(map(str, e.absolute_path)))

@@ -16,10 +16,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from factx.errors import ConfigError, InputError, OffsetError
 from factx.models import Evidence, Fact, Record
 from factx.reading import Document, read_path
-from factx.validating import load_records, offset_problems, problems
+from factx.validating import load_records, offset_problems, problems, shown_name, summary
 
 #: Highlight colour per fact type, in the order the spec lists them.
 COLOURS: dict[str, str] = {
@@ -45,18 +47,23 @@ class _Span:
 
 
 def load_record(path: Path, index: int = 0) -> Record:
-    """Record ``index`` (from 0) of a JSON or JSON Lines file, checked against the contract.
+    """Record ``index`` (from 0) of a JSON or JSON Lines file (stdin for "-"), checked against the contract.
 
     Raises InputError for a file that holds no usable record or none at ``index``.
     """
     found = load_records(path)
     if not 0 <= index < len(found):
-        raise InputError(str(path), f"holds {len(found)} record(s); there is no record {index} (counting from 0)")
-    line, raw = found[index]
+        reason = f"holds {len(found)} record(s); there is no record {index} (counting from 0)"
+        raise InputError(shown_name(path), reason)
+    where, raw = found[index]
     wrong = problems(raw)
     if wrong:
-        raise InputError(f"{path}:{line}", f"not a valid record: {_summary(wrong)}")
-    return Record.model_validate(raw)
+        raise InputError(where, f"not a valid record: {summary(wrong)}")
+    try:
+        return Record.model_validate(raw)
+    except ValidationError as err:  # the schema allows it, a validator of the models does not
+        first = err.errors()[0]
+        raise InputError(where, f"not a valid record: {'/'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 def read_source(record: Record, source: Path | None = None) -> Document:
@@ -78,7 +85,7 @@ def render_html(record: Record, text: str) -> str:
     """
     wrong = offset_problems(record.model_dump(mode="json"), text)
     if wrong:
-        raise OffsetError(_summary(wrong))
+        raise OffsetError(summary(wrong))
     title = f"factx · {record.source}"
     return "\n".join(
         [
@@ -98,11 +105,6 @@ def render_html(record: Record, text: str) -> str:
             "",
         ]
     )
-
-
-def _summary(found: list[str]) -> str:
-    """The first problem, and how many more: one line for the error message."""
-    return found[0] + (f" (and {len(found) - 1} more)" if len(found) > 1 else "")
 
 
 def _e(value: object) -> str:

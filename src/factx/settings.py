@@ -129,6 +129,8 @@ def _seconds(value: Any) -> float:
 
 def _check_url(url: str) -> None:
     """Refuse a server URL that could never be reached, before any request."""
+    if not url.isprintable():
+        raise ConfigError(f"invalid server URL {url!r}: it holds control characters")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is the check

@@ -70,13 +70,13 @@ class LocalBackend:
     def _load(self) -> Any:
         """Load the weights on first use; reusing one Llama keeps its KV cache warm."""
         if self._llama is None:
+            path = str(model_path(self._model_path))  # a missing file is named even without llama.cpp
             try:
                 from llama_cpp import Llama
             except ImportError:
                 raise BackendError(
                     "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
                 ) from None
-            path = str(model_path(self._model_path))
             with _signals_held():
                 self._llama = Llama(
                     model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=max(1, os.cpu_count() or 1), verbose=False

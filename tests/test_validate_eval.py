@@ -281,3 +281,12 @@ def test_records_eval_accepts_never_break_scoring(gold_record: Any, predicted_re
     assume(not problems(gold_record, lenient=True) and not problems(predicted_record, lenient=True))
     report = evaluate({"a": gold_record}, {"a": predicted_record})
     assert report.facts["all"].tp <= len(gold_record["facts"])
+
+
+def test_a_text_file_given_as_records_is_one_error_not_one_per_line(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Roma, 3 marzo.\n\nUn accordo è stato firmato.\n", encoding="utf-8")
+    for command in (["validate"], ["eval", str(article)]):
+        result = CliRunner().invoke(app, [*command, str(article)])
+        assert result.exit_code == (1 if command == ["validate"] else 2)
+        assert result.stderr == f"error: {article}: not JSON or JSON Lines\n"

@@ -82,6 +82,8 @@ def load_records(path: Path) -> list[tuple[str, Any]]:
     found = list(_parse(text, name))
     if not found:
         raise InputError(name, "no records")
+    if len(found) > 1 and all(isinstance(value, json.JSONDecodeError) for _where, value in found):
+        raise InputError(name, "not JSON or JSON Lines")  # an article given by mistake: one line, not one per line
     return found
 
 

@@ -554,7 +554,7 @@ def main() -> None:
     if args.out_dir:
         args.out_dir.mkdir(parents=True, exist_ok=True)
     log = Path(tempfile.gettempdir()) / "peers-llama-server.log"
-    table = Table("tool", "request form", "facts F1", "fields F1", "s / doc", "failed docs")
+    table = Table("tool", "request form", "facts F1", "fields F1", "matched-only fields F1", "s / doc", "failed docs")
     with Server(model_path(), log) as server:
         console.print(f"{server.model} served at {server.base_url} (log: {log}); "
                       f"{len(docs)} documents, {len(gold)} with gold")
@@ -569,10 +569,11 @@ def main() -> None:
             if args.out_dir:
                 (args.out_dir / f"{tool}.jsonl").write_text(
                     "".join(r.model_dump_json() + "\n" for r in records), encoding="utf-8")
-            scores = ["-", "-"]
+            scores = ["-", "-", "-"]
             if gold:
                 report = evaluate(gold, {document_key(r.source): r.model_dump(mode="json") for r in records})
-                scores = [f"{report.facts['all'].f1:.2f}", f"{report.fields['all'].f1:.2f}"]
+                scores = [f"{report.facts['all'].f1:.2f}", f"{report.fields['all'].f1:.2f}",
+                          f"{report.fields_matched['all'].f1:.2f}"]
             table.add_row(tool, REQUEST_FORM[tool], *scores,
                           f"{sum(r.stats.seconds for r in records) / len(records):.1f}", str(failed))
     console.print(table)

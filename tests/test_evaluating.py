@@ -87,8 +87,8 @@ def test_perfect_prediction_scores_one() -> None:
     report = evaluate(gold(federation(), agreement(), mission()), predicted(federation(), agreement(), mission()))
     assert counts(report.facts["all"]) == (3, 0, 0)
     assert report.facts["all"].f1 == 1.0
-    assert report.fields["all"].f1 == 1.0
-    assert report.fields["all"].tp > 30
+    assert report.fields_matched["all"].f1 == 1.0
+    assert report.fields_matched["all"].tp > 30
     assert report.documents[0].matched == {0: 0, 1: 1, 2: 2}
 
 
@@ -110,14 +110,14 @@ def test_wrong_type_is_not_matched() -> None:
     assert counts(report.facts["agreement"]) == (0, 0, 1)
     assert counts(report.facts["mou"]) == (0, 1, 0)
     assert report.documents[0].matched == {}
-    assert counts(report.fields["all"]) == (0, 0, 0)
+    assert counts(report.fields_matched["all"]) == (0, 0, 0)
 
 
 def test_optional_gold_fact() -> None:
     optional = mission(optional=True)
     matched = evaluate(gold(agreement(), optional), predicted(agreement(), mission()))
     assert counts(matched.facts["all"]) == (1, 0, 0)
-    assert not any(name.startswith("mission.") for name in matched.fields)
+    assert not any(name.startswith("mission.") for name in matched.fields_matched)
     unmatched = evaluate(gold(agreement(), optional), predicted(agreement()))
     assert counts(unmatched.facts["all"]) == (1, 0, 0)
     assert unmatched.documents[0].missed == []
@@ -139,7 +139,7 @@ def test_optional_gold_fact() -> None:
 def test_dates_at_gold_precision(gold_date: str | None, pred_date: str | None, expected: tuple[int, int, int]) -> None:
     report = evaluate(gold(federation(founded_on=gold_date)), predicted(federation(founded_on=pred_date)))
     assert counts(report.facts["all"]) == (1, 0, 0)
-    assert counts(report.fields.get("federation.founded_on", Counts())) == expected
+    assert counts(report.fields_matched.get("federation.founded_on", Counts())) == expected
 
 
 def test_names_are_normalised() -> None:
@@ -150,8 +150,8 @@ def test_names_are_normalised() -> None:
         leaders=[{"name": "Andrea  Iervolino", "role": "president", "organization": "M.I.F.E."}],
     )
     report = evaluate(gold(federation()), predicted(pred))
-    assert report.fields["all"].f1 == 1.0
-    assert counts(report.fields["federation.affiliation.name"]) == (1, 0, 0)
+    assert report.fields_matched["all"].f1 == 1.0
+    assert counts(report.fields_matched["federation.affiliation.name"]) == (1, 0, 0)
 
 
 def test_names_accept_a_longer_form_but_not_another_name() -> None:
@@ -160,9 +160,9 @@ def test_names_accept_a_longer_form_but_not_another_name() -> None:
         {"name": "CGTN (China Global Television Network)", "kind": "media", "country": "CN"},
     ])
     report = evaluate(gold(agreement()), predicted(pred))
-    assert counts(report.fields["agreement.parties.name"]) == (2, 0, 0)
+    assert counts(report.fields_matched["agreement.parties.name"]) == (2, 0, 0)
     wrong = evaluate(gold(federation()), predicted(federation(affiliation={"name": "Confindustria"})))
-    assert counts(wrong.fields["federation.affiliation.name"]) == (0, 1, 1)
+    assert counts(wrong.fields_matched["federation.affiliation.name"]) == (0, 1, 1)
 
 
 def test_party_list_with_a_missed_and_an_extra_party() -> None:
@@ -172,20 +172,20 @@ def test_party_list_with_a_missed_and_an_extra_party() -> None:
     ])
     report = evaluate(gold(agreement()), predicted(pred))
     assert counts(report.facts["all"]) == (1, 0, 0)
-    assert counts(report.fields["agreement.parties.name"]) == (1, 1, 1)
+    assert counts(report.fields_matched["agreement.parties.name"]) == (1, 1, 1)
     # only the matched Italpress item scores its sub-fields
-    assert counts(report.fields["agreement.parties.kind"]) == (0, 1, 1)
-    assert counts(report.fields["agreement.parties.country"]) == (1, 0, 0)
+    assert counts(report.fields_matched["agreement.parties.kind"]) == (0, 1, 1)
+    assert counts(report.fields_matched["agreement.parties.country"]) == (1, 0, 0)
 
 
 def test_lists_of_phrases_and_null_objects() -> None:
     pred = agreement(sectors=["Television", "sports"], place={"city": "Rome", "country": "IT", "venue": None})
     report = evaluate(gold(agreement()), predicted(pred))
-    assert counts(report.fields["agreement.sectors"]) == (1, 1, 1)
-    assert counts(report.fields["agreement.place.city"]) == (0, 1, 0)
-    assert counts(report.fields["agreement.place.country"]) == (0, 1, 0)
-    assert "agreement.place.venue" not in report.fields  # null on both sides: not counted
-    assert "agreement.grounded" not in report.fields and "agreement.evidence" not in report.fields
+    assert counts(report.fields_matched["agreement.sectors"]) == (1, 1, 1)
+    assert counts(report.fields_matched["agreement.place.city"]) == (0, 1, 0)
+    assert counts(report.fields_matched["agreement.place.country"]) == (0, 1, 0)
+    assert "agreement.place.venue" not in report.fields_matched  # null on both sides: not counted
+    assert "agreement.grounded" not in report.fields_matched and "agreement.evidence" not in report.fields_matched
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,7 @@ def test_lists_of_phrases_and_null_objects() -> None:
 )
 def test_free_text_is_lenient(summary: str, expected: tuple[int, int, int]) -> None:
     report = evaluate(gold(agreement()), predicted(agreement(summary=summary)))
-    assert counts(report.fields["agreement.summary"]) == expected
+    assert counts(report.fields_matched["agreement.summary"]) == expected
 
 
 def test_threshold_keeps_a_different_fact_of_the_same_type_apart() -> None:
@@ -222,7 +222,7 @@ def test_greedy_matching_pairs_the_most_similar_facts() -> None:
                        evidence=[{"quote": "intesa con l'agenzia Xinhua"}])
     report = evaluate(gold(agreement(), second), predicted(second, agreement()))
     assert report.documents[0].matched == {0: 1, 1: 0}
-    assert report.fields["all"].f1 == 1.0
+    assert report.fields_matched["all"].f1 == 1.0
 
 
 def test_document_pairing_by_stem(tmp_path: Path) -> None:
@@ -279,7 +279,23 @@ def test_real_gold_against_itself() -> None:
     golds = load_gold(GOLD_DIR)
     preds = {key: record(doc["facts"], doc["source"]) for key, doc in golds.items()}
     report = evaluate(golds, preds)
-    assert report.facts["all"].tp > 0 and report.fields["all"].tp > 100
-    assert report.facts["all"].f1 == report.fields["all"].f1 == 1.0
-    assert all(c.f1 == 1.0 for c in [*report.facts.values(), *report.fields.values()] if c.tp or c.fp or c.fn)
+    assert report.facts["all"].tp > 0 and report.fields_matched["all"].tp > 100
+    assert report.facts["all"].f1 == report.fields_matched["all"].f1 == 1.0
+    assert all(c.f1 == 1.0 for c in [*report.facts.values(), *report.fields_matched.values()] if c.tp or c.fp or c.fn)
     assert all(doc.predicted and not doc.missed and not doc.extra for doc in report.documents)
+
+
+def test_end_to_end_fields_count_missed_facts_as_missed_and_invented_ones_as_false() -> None:
+    invented = {"type": "mou", "title": "An MoU nobody signed", "date": "2026-01",
+                "evidence": [{"quote": "un protocollo"}]}
+    report = evaluate(gold(federation(), agreement()), predicted(federation(), invented))
+    # federation matched and right; agreement missed; the MoU invented
+    # name, acronym, founded_on, founded_in city+country, affiliation ×3, leader ×3, sector, goals
+    assert counts(report.fields_matched["all"]) == (13, 0, 0)
+    # title, kind, status, 2 party names, date, 2 sectors, summary (null place and no signatories: nothing)
+    assert counts(evaluate(gold(agreement()), {}).fields["all"]) == (0, 0, 9)
+    assert counts(report.fields["agreement.parties.name"]) == (0, 0, 2)
+    assert counts(report.fields["mou.title"]) == (0, 1, 0) and counts(report.fields["mou.date"]) == (0, 1, 0)
+    assert counts(report.fields["all"]) == (13, 2, 9)
+    assert report.fields["all"].f1 < report.fields_matched["all"].f1 == 1.0
+    assert report.documents[0].fields == report.fields["all"]

@@ -36,7 +36,12 @@ gold is not scored, only listed (``Report.unscored``).
    and person lists match items one to one by name, counted as "<list>.name";
    matched items then score their other sub-fields ("mission.counterparts.role").
    Nested objects (place, leader, ...) score each sub-field; null ones count
-   as all-null. ``fields["all"]`` sums every field: its F1 is the "fields F1".
+   as all-null. ``fields_matched["all"]`` sums every field of matched pairs.
+5. End to end (``fields``, what a user gets): the fields of matched pairs as in
+   rule 4, plus every field of a missed gold fact as missed (FN) and every field
+   of an invented prediction as false (FP), each scored as if the other side were
+   empty. ``fields["all"]`` is the "fields F1". Scoring matched pairs only hides
+   the misses: a tool that finds one fact in three and fills it well scores high.
 """
 
 from __future__ import annotations
@@ -118,7 +123,7 @@ class DocumentScore:
     source: str
     predicted: bool
     facts: Counts = field(default_factory=Counts)
-    fields: Counts = field(default_factory=Counts)
+    fields: Counts = field(default_factory=Counts)  # end to end (rule 5)
     matched: dict[int, int] = field(default_factory=dict)  # gold fact index -> predicted fact index
     missed: list[str] = field(default_factory=list)  # unmatched non-optional gold facts
     extra: list[str] = field(default_factory=list)  # unmatched predicted facts
@@ -126,8 +131,11 @@ class DocumentScore:
 
 @dataclass
 class Report:
+    """Scores over all documents; ``fields`` end to end (rule 5), ``fields_matched`` of matched facts (rule 4)."""
+
     facts: dict[str, Counts]
     fields: dict[str, Counts]
+    fields_matched: dict[str, Counts]
     documents: list[DocumentScore]
     unscored: list[str] = field(default_factory=list)  # keys of predictions without gold
 
@@ -136,6 +144,7 @@ class Report:
         return {
             "facts": {k: c.to_json() for k, c in self.facts.items()},
             "fields": {k: c.to_json() for k, c in sorted(self.fields.items())},
+            "fields_matched": {k: c.to_json() for k, c in sorted(self.fields_matched.items())},
             "documents": [
                 {"key": d.key, "source": d.source, "predicted": d.predicted, "facts": d.facts.to_json(),
                  "fields": d.fields.to_json(), "matched": {str(g): p for g, p in d.matched.items()},
@@ -302,37 +311,49 @@ def _label(fact: dict[str, Any]) -> str:
 
 def evaluate(gold: dict[str, dict[str, Any]], predicted: dict[str, dict[str, Any]]) -> Report:
     """Score every gold document against the prediction with the same key (rules in the module docstring)."""
-    report = Report({t: Counts() for t in FACT_TYPES}, {}, [], sorted(predicted.keys() - gold.keys()))
+    report = Report({t: Counts() for t in FACT_TYPES}, {}, {}, [], sorted(predicted.keys() - gold.keys()))
     for key in sorted(gold):
         record = predicted.get(key)
         g_facts, p_facts = gold[key].get("facts") or [], (record or {}).get("facts") or []
         doc = DocumentScore(key, gold[key].get("source", key), record is not None)
         doc.matched = _pair(g_facts, p_facts, _similarity, THRESHOLD)
         facts: dict[str, Counts] = {}
-        fields: dict[str, Counts] = {}
+        matched: dict[str, Counts] = {}
+        unmatched: dict[str, Counts] = {}  # fields of missed and invented facts
         for gi, fact in enumerate(g_facts):
             if fact.get("optional"):
                 continue
             if gi in doc.matched:
                 _bump(facts, fact["type"], Counts(tp=1))
-                pred = p_facts[doc.matched[gi]]
-                for name in FACT_TYPES[fact["type"]].model_fields.keys() - _NOT_SCORED:
-                    _score_field(f"{fact['type']}.{name}", name, fact.get(name), pred.get(name), fields)
+                _score_fields(fact, p_facts[doc.matched[gi]], matched)
             else:
                 _bump(facts, fact["type"], Counts(fn=1))
+                _score_fields(fact, {}, unmatched)
                 doc.missed.append(_label(fact))
         for pi, fact in enumerate(p_facts):
             if pi not in doc.matched.values():
                 _bump(facts, str(fact.get("type")), Counts(fp=1))
+                if fact.get("type") in FACT_TYPES:
+                    _score_fields({"type": fact["type"]}, fact, unmatched)
                 doc.extra.append(_label(fact))
-        doc.facts, doc.fields = sum(facts.values(), Counts()), sum(fields.values(), Counts())
-        for table, counts in ((report.facts, facts), (report.fields, fields)):
+        end_to_end = dict(matched)
+        for name, count in unmatched.items():
+            _bump(end_to_end, name, count)
+        doc.facts, doc.fields = sum(facts.values(), Counts()), sum(end_to_end.values(), Counts())
+        for table, counts in ((report.facts, facts), (report.fields, end_to_end), (report.fields_matched, matched)):
             for name, count in counts.items():
                 _bump(table, name, count)
         report.documents.append(doc)
-    report.facts["all"] = sum(report.facts.values(), Counts())
-    report.fields["all"] = sum(report.fields.values(), Counts())
+    for table in (report.facts, report.fields, report.fields_matched):
+        table["all"] = sum(table.values(), Counts())
     return report
+
+
+def _score_fields(gold: dict[str, Any], pred: dict[str, Any], out: dict[str, Counts]) -> None:
+    """Every scored field of one fact of ``gold``'s type, gold against prediction ({} for none)."""
+    kind = gold["type"]
+    for name in FACT_TYPES[kind].model_fields.keys() - _NOT_SCORED:
+        _score_field(f"{kind}.{name}", name, gold.get(name), pred.get(name), out)
 
 
 def _table(heading: str, rows: dict[str, Counts]) -> Table:
@@ -347,9 +368,15 @@ def _table(heading: str, rows: dict[str, Counts]) -> Table:
 
 
 def render(report: Report, console: Console) -> None:
-    """Print the facts per type and the fields by name (rows with no counts are left out)."""
+    """Print the facts per type, the fields end to end by name, then the matched-only figure, labelled."""
     console.print(_table("facts", {"all": report.facts["all"]} | report.facts))
-    console.print(_table("fields", {"all": report.fields["all"]} | dict(sorted(report.fields.items()))))
+    console.print(_table("fields (end to end)", {"all": report.fields["all"]} | dict(sorted(report.fields.items()))))
+    only = report.fields_matched["all"]
+    console.print(
+        f"fields of matched facts only: P {only.precision:.2f} R {only.recall:.2f} F1 {only.f1:.2f} "
+        "(ignores missed and invented facts)",
+        markup=False, highlight=False,
+    )
     missing = [d.key for d in report.documents if not d.predicted]
     for label, keys in (("no prediction for", missing), ("no gold for (not scored)", report.unscored)):
         if keys:

@@ -196,3 +196,18 @@ def test_a_citys_own_name_is_kept_on_a_second_pass() -> None:
 )
 def test_relative_dates_at_the_calendars_ends_do_not_overflow(published: date, expected: list[str | None]) -> None:
     assert [iso_date(value, published) for value in ["lunedì", "ieri", "oggi", "venerdì"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("city", "country", "expected"),
+    [
+        ("Manama", "SA", ("Manama", "BH")),  # only in Bahrain: the model's country loses
+        ("Seul", "SA", ("Seoul", "KR")),
+        ("Paris", "US", ("Paris", "US")),  # a Paris in the country given: kept
+        ("Paris", "SA", ("Paris", "SA")),  # Paris lies in several countries: no guess
+        ("Cittadina Inventata", "IT", ("Cittadina Inventata", "IT")),  # unknown: kept as written
+    ],
+)
+def test_a_city_known_in_one_country_only_overrides_the_models_country(city, country, expected):
+    assert english_city(city, country) == expected
+    assert english_city(*expected) == expected

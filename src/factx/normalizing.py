@@ -134,15 +134,21 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     namesake elsewhere (Rome, IT rather than Rome, US), and a city's own name
     there stays that city ("Yuzhou", not Chongqing, which is also called so):
     a name given back is given back unchanged, so records validate the same twice.
+    When the country given has no city of that name and every city so named lies
+    in one other country, the program's knowledge wins over the model's guess
+    (Manama with "SA" is Manama, BH); a name found in several countries keeps the
+    country given.
     """
     city = city.strip() if city else ""
     if not city:
         return None, country
     entries = _city_index().get(name_key(city), [])
     if country:
-        entries = [entry for entry in entries if entry[2] == country]
-        if any(name == city for _, name, _ in entries):
+        there = [entry for entry in entries if entry[2] == country]
+        if any(name == city for _, name, _ in there):
             return city, country
+        if there or len({entry[2] for entry in entries}) != 1:
+            entries = there
     return (entries[0][1], entries[0][2]) if entries else (city, country)
 
 

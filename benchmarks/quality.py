@@ -23,7 +23,7 @@ from rich.table import Table
 
 from factx import Extractor, Record, Settings
 from factx.evaluating import evaluate, load_gold, render
-from factx.reading import expand_paths, read_path
+from factx.reading import expand_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,14 +49,19 @@ def main() -> None:
     console = Console(width=120)
     table = Table("document", "seconds", "calls", "found", "ungrounded")
     records: list[Record] = []
-    for path in expand_paths([str(args.texts)]):
-        record = extractor.extract_document(read_path(path))
+    paths = [path for path in expand_paths([str(args.texts)]) if isinstance(path, str)]
+    for path, record in extractor.extract_paths(paths):
+        if not isinstance(record, Record):
+            table.add_row(Path(path).name, "-", "-", f"failed: {record}", "-")
+            continue
         records.append(record)
         found = Counter(f.type for f in record.facts)
         table.add_row(Path(path).name, f"{record.stats.seconds:.1f}", str(record.stats.model_calls),
                       " ".join(f"{t}:{n}" for t, n in sorted(found.items())) or "-",
                       str(sum(not f.grounded for f in record.facts)))
     console.print(table)
+    if not records:
+        raise SystemExit("no document was extracted")
     seconds = [r.stats.seconds for r in records]
     console.print(f"model {extractor.backend.name}: {sum(seconds) / len(seconds):.1f} s per document "
                   f"(min {min(seconds):.1f}, max {max(seconds):.1f}) over {len(records)} documents")

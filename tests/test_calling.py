@@ -11,6 +11,7 @@ from helpers import Scripted, chat_completion
 
 from factx.backends import BackendError
 from factx.calling import MAX_TOKENS, ModelAnswerError, ask
+from factx.errors import CutOffAnswer
 from factx.pipeline import Extractor
 from factx.prompting import answer_model
 from factx.recording import ExchangeStore, RecordingBackend
@@ -49,6 +50,31 @@ def test_an_answer_cut_off_by_the_token_limit_is_reported_as_such():
     backend = Scripted(chat_completion('{"facts": [{"evid', finish_reason="length"))
     with pytest.raises(ModelAnswerError, match=f"^answer cut off at the {MAX_TOKENS}-token limit$"):
         ask(backend, MESSAGES, answer_model("mou"))
+
+
+def test_the_complete_facts_before_a_cut_are_kept_and_the_answer_stored(tmp_path):
+    whole = {"evidence": ["Il protocollo d'intesa è stato firmato a Pavia."], "title": "Pavia MoU", "parties": [],
+             "signatories": [], "date": "2026-03", "place": None, "aims": ["research"], "sectors": []}
+    looping = '{"facts": [' + json.dumps(whole) + ', {"evidence": ["x"], "title": "Loop", "aims": ["a", "a", "a'
+    store = ExchangeStore(tmp_path)
+    backend = RecordingBackend(Scripted(chat_completion(looping, finish_reason="length")), store)
+    with pytest.raises(CutOffAnswer, match=f"^answer cut off at the {MAX_TOKENS}-token limit; kept the 1 "
+                                           "complete item\\(s\\) before the cut$") as caught:
+        ask(backend, MESSAGES, answer_model("mou"))
+    (fact,) = caught.value.partial.facts
+    assert (fact.title, fact.date, fact.aims) == ("Pavia MoU", "2026-03", ["research"])
+    assert len(list(tmp_path.iterdir())) == 1  # the kept part is valid, and a re-run would be cut the same way
+
+
+def test_a_cut_answer_keeps_its_facts_in_the_record_with_a_warning():
+    whole = {"evidence": ["La missione imprenditoriale partirà per Hanoi"], "title": "Trade mission to Hanoi"}
+    cut = '{"facts": [' + json.dumps(whole) + ', {"evidence": ["La missione'
+    record = Extractor(Scripted(chat_completion(cut, finish_reason="length")), types=("mission",), triage=False) \
+        .extract("La missione imprenditoriale partirà per Hanoi il mese prossimo con venti aziende.")
+    assert [fact.title for fact in record.facts] == ["Trade mission to Hanoi"]
+    assert record.stats.failed_calls == 0
+    assert record.warnings == [
+        f"mission: answer cut off at the {MAX_TOKENS}-token limit; kept the 1 complete item(s) before the cut"]
 
 
 def test_a_backend_failure_surfaces_as_itself_not_as_a_bad_answer():

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from factx.backends.base import Backend
-from factx.errors import BackendError, ModelAnswerError, one_line
+from factx.errors import BackendError, CutOffAnswer, ModelAnswerError, one_line
 from factx.recording import RecordingBackend
 
 # instructor logs each failed attempt at ERROR level; without a handler Python
@@ -57,8 +57,15 @@ def ask(
             context={"published": published},
             **SAMPLING,
         )
-    except IncompleteOutputException:
-        raise ModelAnswerError(f"answer cut off at the {MAX_TOKENS}-token limit") from None
+    except IncompleteOutputException as err:
+        cut = f"answer cut off at the {MAX_TOKENS}-token limit"
+        partial = _complete_part(err.last_completion, answer_model, published)
+        if partial is None:
+            raise ModelAnswerError(cut) from None
+        if isinstance(backend, RecordingBackend):
+            backend.commit()  # what is kept is valid, and the same request would be cut the same way
+        kept = len(next(iter(partial.model_dump().values())))
+        raise CutOffAnswer(f"{cut}; kept the {kept} complete item(s) before the cut", partial) from None
     except InstructorError as err:
         cause = _backend_error(err)
         if cause is not None:
@@ -67,6 +74,39 @@ def ask(
     if isinstance(backend, RecordingBackend):
         backend.commit()
     return answer
+
+
+def _complete_part(completion: Any, answer_model: type[T], published: date | None) -> T | None:
+    """The answer made of the complete, valid items before the cut, or None if there are none.
+
+    Every answer model is one list (``facts`` or ``mentions``); a small model caught in a
+    loop usually cuts the last item, while those before it are whole and often right.
+    """
+    import json
+
+    from pydantic import ValidationError
+
+    try:
+        text = completion.choices[0].message.content or ""
+    except (AttributeError, IndexError, TypeError):
+        return None
+    (name,) = answer_model.model_fields
+    opening = text.find("[", text.find(f'"{name}"'))
+    if opening < 0:
+        return None
+    decoder, kept, at = json.JSONDecoder(), [], opening + 1
+    while True:
+        at = len(text) - len(text[at:].lstrip(" \t\r\n,"))
+        try:
+            item, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            break
+        try:
+            answer_model.model_validate({name: [item]}, context={"published": published})
+        except ValidationError:
+            continue
+        kept.append(item)
+    return answer_model.model_validate({name: kept}, context={"published": published}) if kept else None
 
 
 def _why(err: BaseException) -> str:

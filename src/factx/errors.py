@@ -56,5 +56,16 @@ class ModelAnswerError(FactxError):
     """The model answered, but not with a valid answer, even after the retries."""
 
 
+class CutOffAnswer(ModelAnswerError):
+    """An answer cut off at the token limit whose complete items before the cut were kept.
+
+    ``partial`` is the answer made of them, validated; what came after the cut is lost.
+    """
+
+    def __init__(self, message: str, partial: object) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
 class OffsetError(FactxError):
     """Evidence offsets that do not pick their quotes out of the source text."""

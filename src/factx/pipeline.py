@@ -15,7 +15,7 @@ from datetime import date
 
 from factx import calling, prompting, splitting
 from factx.backends import Backend, create_backend
-from factx.errors import BackendError, ConfigError, FactxError, InputError, ModelAnswerError
+from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import echoes, ground, locate
 from factx.merging import merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
@@ -149,6 +149,9 @@ class Extractor:
                     prompting.answer_model(fact_type),
                     published=published,
                 )
+            except CutOffAnswer as err:  # the facts before the cut are kept; the answer is not lost
+                answer = err.partial
+                warnings.append(f"{fact_type}: {err}")
             except ModelAnswerError as err:
                 calls.append(f"{fact_type}: {err}")
                 warnings.append(calls[-1])

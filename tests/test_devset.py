@@ -53,14 +53,14 @@ def test_the_real_set_keeps_its_documented_size():
 
     texts, facts = _set(REALSET)
     # Issue 10 asks for 25 texts (10 Italian, 4 with no facts, 4 over 6,000 characters) and 6
-    # required facts of each type; only licence-verified texts are kept so far (README): raise
-    # these figures with the set.
-    assert len(texts) >= 12
-    assert sum(py3langid.classify(t)[0] == "it" for t in texts) >= 1
-    assert sum(not f for f in facts) >= 4
-    assert sum(len(t) > 6000 for t in texts) >= 3
+    # required facts of each type; the set holds only licence-verified texts (README).
+    assert len(texts) >= 30
+    assert sum(py3langid.classify(t)[0] == "it" for t in texts) >= 10
+    assert sum(not f for f in facts) >= 5
+    assert sum(len(t) > 6000 for t in texts) >= 4
     required = Counter(f["type"] for text_facts in facts for f in text_facts if not f.get("optional"))
-    assert required["mission"] >= 8 and required["agreement"] >= 5 and required["mou"] >= 2
+    assert required["mission"] >= 13 and required["agreement"] >= 7
+    assert required["mou"] >= 6 and required["federation"] >= 6
 
 
 @pytest.mark.parametrize("gold_path", GOLD, ids=lambda p: f"{p.parents[1].name}/{p.stem}")

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from factx import Extractor, Record, Settings
+from factx.settings import TRIAGE
 from factx.evaluating import evaluate, load_gold, render
 from factx.reading import expand_paths
 
@@ -33,7 +34,8 @@ def main() -> None:
     parser.add_argument("texts", nargs="?", type=Path, default=ROOT / "examples")
     parser.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "corpus" / "gold")
     parser.add_argument("--strict", action="store_true", help="drop facts whose evidence is not in the text")
-    parser.add_argument("--no-triage", action="store_true", help="ask for every type, without the first triage call")
+    parser.add_argument("--triage", action=argparse.BooleanOptionalAction, default=TRIAGE,
+                        help=f"first ask which types the text states (factx's default: {TRIAGE})")
     store = parser.add_mutually_exclusive_group()
     store.add_argument("--cached", action="store_true", help="reuse stored answers from the user cache")
     store.add_argument("--record", type=Path, metavar="DIR", help="run live and store every exchange in DIR")
@@ -44,7 +46,7 @@ def main() -> None:
     cache_dir = args.record or args.replay
     extractor = Extractor.from_settings(
         Settings(cache_dir=cache_dir), store_mode="replay" if args.replay else "cache" if cache_dir or args.cached else "off",
-        strict=args.strict, triage=not args.no_triage,
+        strict=args.strict, triage=args.triage,
     )
     console = Console(width=120)
     table = Table("document", "seconds", "calls", "found", "ungrounded")

@@ -101,7 +101,7 @@ BAD_MISSION = "mission: invalid answer after 2 tries: Invalid JSON: expected val
 
 def test_a_call_whose_answer_stays_invalid_costs_its_facts_only():
     backend = Scripted(*map(chat_completion, (TRIAGE, MOU, PROSE, PROSE)))
-    record = Extractor(backend).extract(TEXT)
+    record = Extractor(backend, triage=True).extract(TEXT)
     assert [f.type for f in record.facts] == ["mou"]
     assert record.warnings == [BAD_MISSION]
     assert (record.stats.model_calls, record.stats.failed_calls) == (4, 1)
@@ -111,14 +111,14 @@ def test_a_document_whose_every_extraction_call_failed_fails_with_one_line():
     cut = chat_completion('{"facts": [{"evid', finish_reason="length")
     backend = Scripted(chat_completion(TRIAGE), cut, chat_completion(PROSE), chat_completion(PROSE))
     with pytest.raises(ModelAnswerError) as caught:
-        Extractor(backend).extract(TEXT)
+        Extractor(backend, triage=True).extract(TEXT)
     assert str(caught.value) == f"no valid answer in 2 call(s): mou: answer cut off at the {MAX_TOKENS}-token limit"
 
 
 def test_an_invalid_triage_asks_every_type_and_is_not_a_failed_call():
     empty = chat_completion('{"facts": []}')
     backend = Scripted(chat_completion(PROSE), chat_completion(PROSE), empty, empty)
-    record = Extractor(backend, types=("mou", "mission")).extract(TEXT)
+    record = Extractor(backend, types=("mou", "mission"), triage=True).extract(TEXT)
     assert record.warnings == ["triage: invalid answer after 2 tries: Invalid JSON: expected value at line 1 column 1; "
                                "asking for every type"]
     assert (record.stats.model_calls, record.stats.failed_calls) == (4, 0)
@@ -151,7 +151,7 @@ def test_a_failing_server_stores_nothing(tmp_path):
 def test_an_unusable_store_is_one_warning_in_the_record_made_and_answers_are_used(tmp_path):
     (tmp_path / "cache").write_text("a file, not a folder")
     answers = [chat_completion(TRIAGE), chat_completion(MOU), chat_completion('{"facts": []}')] * 2
-    extractor = Extractor(RecordingBackend(Scripted(*answers), ExchangeStore(tmp_path / "cache")))
+    extractor = Extractor(RecordingBackend(Scripted(*answers), ExchangeStore(tmp_path / "cache")), triage=True)
     first, second = extractor.extract(TEXT), extractor.extract(TEXT + " ")
     assert [f.type for f in first.facts] == [f.type for f in second.facts] == ["mou"]
     (warning,) = first.warnings

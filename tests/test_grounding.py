@@ -307,9 +307,9 @@ def test_strict_drops_a_fact_whose_only_quote_is_too_short():
     triage = json.dumps({"mentions": [{"quote": "hanno firmato oggi un accordo", "type": "agreement"}]})
     invented = {"evidence": ["di"], "title": "Chip pact", "parties": [{"name": "Italia", "kind": "government"}]}
     answers = (chat_completion(triage), chat_completion(json.dumps({"facts": [invented]})))
-    lenient = Extractor(Scripted(*answers), types=("agreement",)).extract(ARTICLE)
+    lenient = Extractor(Scripted(*answers), types=("agreement",), triage=True).extract(ARTICLE)
     assert [(f.title, f.grounded) for f in lenient.facts] == [("Chip pact", False)]
-    strict = Extractor(Scripted(*answers), types=("agreement",), strict=True).extract(ARTICLE)
+    strict = Extractor(Scripted(*answers), types=("agreement",), strict=True, triage=True).extract(ARTICLE)
     assert strict.facts == []
     assert strict.warnings == lenient.warnings == [
         "agreement 'Chip pact': quote too short to support a fact (under 3 words or 15 characters): 'di'",

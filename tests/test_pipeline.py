@@ -30,7 +30,7 @@ def test_only_types_whose_quote_is_in_the_text_are_extracted():
                                 ("Italia e Vietnam hanno firmato un memorandum", "mou"))),
         chat_completion(json.dumps({"facts": [MISSION]})),
     )
-    record = Extractor(backend).extract(TEXT)
+    record = Extractor(backend, triage=True).extract(TEXT)
     assert len(backend.requests) == 2  # triage, then the mission only: the mou quote is invented
     assert "mission" in backend.requests[1]["messages"][-1]["content"].rsplit('"""', 1)[1]
     (fact,) = record.facts
@@ -40,20 +40,20 @@ def test_only_types_whose_quote_is_in_the_text_are_extracted():
 
 def test_a_text_with_no_facts_costs_one_call():
     backend = Scripted(chat_completion(_triage()))
-    record = Extractor(backend).extract(TEXT)
+    record = Extractor(backend, triage=True).extract(TEXT)
     assert len(backend.requests) == 1 and record.facts == [] and record.warnings == []
 
 
 def test_requested_types_bound_the_triage():
     backend = Scripted(chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"))))
-    record = Extractor(backend, types=("agreement", "mou")).extract(TEXT)
+    record = Extractor(backend, types=("agreement", "mou"), triage=True).extract(TEXT)
     assert len(backend.requests) == 1 and record.facts == []
 
 
 def test_an_unusable_triage_falls_back_to_every_requested_type():
     empty = chat_completion('{"facts": []}')
     backend = Scripted(chat_completion("not json"), chat_completion("still not json"), empty, empty)
-    record = Extractor(backend, types=("mou", "federation")).extract(TEXT)
+    record = Extractor(backend, types=("mou", "federation"), triage=True).extract(TEXT)
     assert len(backend.requests) == 4  # two tries at the triage, then both types
     assert record.warnings[0].startswith("triage: invalid answer after 2 tries")
 
@@ -71,7 +71,7 @@ def test_a_fact_copied_from_the_prompts_example_is_dropped():
         chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"))),
         chat_completion(json.dumps({"facts": [copied, MISSION]})),
     )
-    record = Extractor(backend).extract(TEXT)
+    record = Extractor(backend, triage=True).extract(TEXT)
     assert [f.evidence[0].quote for f in record.facts] == MISSION["evidence"]
     assert record.warnings == ["mission: dropped a fact copied from the prompt's example"]
 
@@ -88,7 +88,7 @@ def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
         triage, chat_completion(json.dumps({"facts": [thin]})),
         chat_completion(_triage()),
     )
-    record = Extractor(backend, window_chars=930).extract(text)
+    record = Extractor(backend, window_chars=930, triage=True).extract(text)
     read = [r["messages"][-1]["content"].split('"""')[1].strip() for r in backend.requests[::2]]
     assert len(read) == 3 and all(len(part) <= 930 for part in read)
     assert [mission in part for part in read] == [True, True, False]

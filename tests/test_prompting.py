@@ -7,7 +7,10 @@ import re
 
 from factx.prompting import (
     MAX_FACTS_PER_TYPE,
+    MAX_LIST_ITEMS,
     MAX_MENTIONS,
+    MAX_QUOTES,
+    MAX_STRING_CHARS,
     answer_model,
     fact_types,
     messages,
@@ -35,7 +38,18 @@ def test_the_answer_schema_opens_each_fact_with_evidence_and_requires_every_fiel
     assert item["required"] == list(item["properties"])
     assert "type" not in item["properties"] and "grounded" not in item["properties"]
     assert schema["properties"]["facts"]["maxItems"] == MAX_FACTS_PER_TYPE
-    assert item["properties"]["evidence"]["items"] == {"type": "string"}
+    assert item["properties"]["evidence"]["items"] == {"type": "string", "maxLength": MAX_STRING_CHARS}
+
+
+def test_every_list_and_free_string_of_an_answer_is_bounded_so_a_loop_stops():
+    schema = answer_model("federation").model_json_schema()
+    draft, person = schema["$defs"]["FederationDraft"]["properties"], schema["$defs"]["Person"]["properties"]
+    assert draft["goals"]["maxItems"] == MAX_LIST_ITEMS and draft["goals"]["items"]["maxLength"] == MAX_STRING_CHARS
+    assert draft["evidence"]["maxItems"] == MAX_QUOTES  # a tighter bound of its own is kept
+    assert {"type": "string", "maxLength": MAX_STRING_CHARS} in person["role"]["anyOf"]  # nested, nullable
+    assert "maxLength" not in str(schema["$defs"]["Party"]["properties"]["kind"])  # enums need none
+    triage = triage_model().model_json_schema()
+    assert triage["$defs"]["Mention"]["properties"]["quote"]["maxLength"] == MAX_STRING_CHARS
 
 
 def test_enums_reach_the_schema_so_the_grammar_enforces_them():

@@ -30,6 +30,9 @@ from factx.pipeline import Extractor, Skipped
 from factx.reading import read_path
 from factx.reporting import Reporter
 
+#: What the recorded answers find in the seeds, as the summary line counts it.
+SEED_004 = "agreement 1, mou 1, mission 1"
+SEEDS_003_004 = "agreement 2, mou 2, mission 2"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 LIVE = b"\x1b[?25l"  # a Rich live display hides the cursor while it draws
 SECONDS = r"\d+\.\d s"
@@ -43,9 +46,13 @@ class Session:
     stdout: bytes
     screen: bytes
 
-    def lines(self) -> list[str]:
-        """The terminal's text without colours or cursor moves, one entry per line drawn."""
-        return [line for line in re.split(r"[\r\n]+", ANSI.sub(b"", self.screen).decode()) if line]
+    def lines(self, *, warnings: bool = True) -> list[str]:
+        """The terminal's text without colours or cursor moves, one entry per line drawn.
+
+        ``warnings=False`` leaves out the recorded answers' own warnings, where they are not the point.
+        """
+        drawn = [line for line in re.split(r"[\r\n]+", ANSI.sub(b"", self.screen).decode()) if line]
+        return [line for line in drawn if warnings or not line.startswith("warning: ")]
 
 
 def at_terminal(*args: str, stdout: IO[bytes] | int = subprocess.PIPE, stdout_on_terminal: bool = False) -> Session:
@@ -94,9 +101,9 @@ def test_pipe_gets_exactly_the_json_and_the_terminal_only_the_summary():
     assert without_stats(record) == without_stats(json.loads(run("extract", article, "--replay").stdout))
     assert b"\x1b" not in session.stdout
     assert LIVE not in session.screen and b'"source"' not in session.screen
-    (summary,) = session.lines()
+    (summary,) = session.lines(warnings=False)
     assert re.fullmatch(
-        rf"1 document: 1 done, 0 failed, 0 skipped · facts: mission 1 · {SECONDS} · records on stdout", summary
+        rf"1 document: 1 done, 0 failed, 0 skipped · facts: {SEED_004} · {SECONDS} · records on stdout", summary
     )
 
 
@@ -106,12 +113,12 @@ def test_a_batch_down_a_pipe_shows_progress_as_plain_lines_that_jq_cannot_tear()
     assert [json.loads(line)["source"] for line in session.stdout.splitlines()] == [str(seed("003")), str(seed("004"))]
     assert LIVE not in session.screen
     clock = r"\d:\d\d:\d\d"
-    first, error, second, third, summary = session.lines()
+    first, error, second, third, summary = session.lines(warnings=False)
     assert re.fullmatch(rf"\[1/3 · 0 failed · {clock} · ETA {clock}\] {seed('003')}", first)
     assert error == "error: nope.txt: no such file or directory"
     assert re.fullmatch(rf"\[2/3 · 1 failed · {clock} · ETA {clock}\] nope.txt", second)
     assert re.fullmatch(rf"\[3/3 · 1 failed · {clock} · ETA 0:00:00\] {seed('004')}", third)
-    assert summary.startswith("3 documents: 2 done, 1 failed, 0 skipped · facts: agreement 1, mission 2 · ")
+    assert summary.startswith(f"3 documents: 2 done, 1 failed, 0 skipped · facts: {SEEDS_003_004} · ")
 
 
 def test_redirect_to_a_file_gets_exactly_the_json(tmp_path):
@@ -135,7 +142,7 @@ def test_batch_bar_counts_documents_and_failures_and_one_summary_ends_it(tmp_pat
     assert "error: nope.txt: no such file or directory" in lines
     assert any(re.match(r"documents .* 3/3 1 failed 0:00:0\d ETA", line) for line in lines)
     assert re.fullmatch(
-        rf"3 documents: 2 done, 1 failed, 0 skipped · facts: agreement 1, mission 2 · {SECONDS} · records on stdout",
+        rf"3 documents: 2 done, 1 failed, 0 skipped · facts: {SEEDS_003_004} · {SECONDS} · records on stdout",
         lines[-1],
     )
 
@@ -144,9 +151,9 @@ def test_records_printed_on_the_terminal_get_no_bar_to_tear_them():
     session = at_terminal("extract", str(seed("004")), "--jsonl", "--replay", stdout_on_terminal=True)
     assert session.code == 0
     assert LIVE not in session.screen
-    record, summary = session.lines()
+    record, summary = session.lines(warnings=False)
     assert json.loads(record)["source"] == str(seed("004"))
-    assert summary.startswith("1 document: 1 done, 0 failed, 0 skipped · facts: mission 1 · ")
+    assert summary.startswith(f"1 document: 1 done, 0 failed, 0 skipped · facts: {SEED_004} · ")
 
 
 def test_quiet_at_a_terminal_shows_errors_only():
@@ -161,12 +168,11 @@ def test_stderr_not_a_terminal_gets_no_ansi_codes_and_plain_lines():
     assert done.returncode == 1
     assert b"\x1b" not in done.stderr
     *lines, summary = done.stderr.decode().splitlines()
-    assert lines == [
-        f"warning: {seed('001')}: federation: dropped a fact copied from the prompt's example",
-        "error: nope.txt: no such file or directory",
-    ]
+    warnings = json.loads(done.stdout)["warnings"]
+    assert lines == [*(f"warning: {seed('001')}: {w}" for w in warnings), "error: nope.txt: no such file or directory"]
     assert re.fullmatch(
-        rf"2 documents: 1 done, 1 failed, 0 skipped · facts: agreement 1 · {SECONDS} · records on stdout", summary
+        rf"2 documents: 1 done, 1 failed, 0 skipped · facts: agreement 1, mou 1 · {SECONDS} · records on stdout",
+        summary,
     )
 
 
@@ -210,25 +216,26 @@ def batch(records: dict[str, Record]) -> list[tuple[str, object]]:
 def test_normal_prints_errors_warnings_and_the_summary(records):
     reporter, lines = report("normal", batch(records), output="facts.jsonl")
     assert (reporter.done, reporter.failed, reporter.skipped) == (2, 2, 1)
-    assert lines[:3] == [
-        "warning: a.txt: federation: dropped a fact copied from the prompt's example",
+    assert lines[:-1] == [
+        *(f"warning: a.txt: {w}" for w in records["001"].warnings),
         "error: b\\nc.txt: empty file",
+        *(f"warning: d.txt: {w}" for w in records["003"].warnings),
         "error: f.txt: cannot reach the model server at http://127.0.0.1:9/v1",
-    ]
+    ]  # soft wrap: a long line is never cut at the console's width
     assert re.fullmatch(
-        rf"5 documents: 2 done, 2 failed, 1 skipped · facts: agreement 2, mission 1 · {SECONDS} · "
+        rf"5 documents: 2 done, 2 failed, 1 skipped · facts: agreement 2, mou 2, mission 1 · {SECONDS} · "
         r"records in facts\.jsonl",
-        lines[3],
+        lines[-1],
     )
-    assert len(lines) == 4  # soft wrap: a long line is never cut at the console's width
 
 
 def test_verbose_adds_a_done_line_per_document(records):
     _, lines = report("verbose", batch(records))
-    assert re.fullmatch(rf"done a\.txt: 1 fact, {SECONDS}, 3 calls \(3 cached\), 0 tokens", lines[1])
-    assert re.fullmatch(rf"done d\.txt: 2 facts, {SECONDS}, 3 calls \(3 cached\), 0 tokens", lines[3])
-    assert lines[4] == "skipped e.txt: its record is already written"
-    assert len(lines) == 7
+    done = [line for line in lines if line.startswith(("done ", "skipped "))]
+    assert re.fullmatch(rf"done a\.txt: 2 facts, {SECONDS}, 4 calls \(4 cached\), 0 tokens", done[0])
+    assert re.fullmatch(rf"done d\.txt: 3 facts, {SECONDS}, 4 calls \(4 cached\), 0 tokens", done[1])
+    assert done[2:] == ["skipped e.txt: its record is already written"]
+    assert len(lines) == len(records["001"].warnings) + len(records["003"].warnings) + 6
 
 
 def test_quiet_prints_errors_only(records):
@@ -243,8 +250,9 @@ def test_invalid_model_answers_fail_the_document_though_its_record_is_kept(recor
     partial = records["003"].model_copy(update={"stats": Stats(model_calls=3, failed_calls=1)})
     reporter, lines = report("normal", [("a.txt", partial)])
     assert (reporter.done, reporter.failed, reporter.written) == (0, 1, 1)
-    assert lines[0] == "error: a.txt: 1 model answer stayed invalid; the facts asked for by it are missing (see warnings)"
-    assert lines[1].startswith("1 document: 0 done, 1 failed, 0 skipped · facts: agreement 1, mission 1 · ")
+    error = lines[len(partial.warnings)]  # after the record's warnings
+    assert error == "error: a.txt: 1 model answer stayed invalid; the facts asked for by it are missing (see warnings)"
+    assert lines[-1].startswith("1 document: 0 done, 1 failed, 0 skipped · facts: agreement 1, mou 1, mission 1 · ")
 
 
 def test_names_are_shown_on_one_line_and_never_read_as_markup(records):
@@ -252,9 +260,9 @@ def test_names_are_shown_on_one_line_and_never_read_as_markup(records):
     _, lines = report("normal", [(name, InputError(name, "empty file")), (name, records["001"])], output="o\nut/")
     assert lines[:2] == [
         "error: [bold]x[/]\\x1b[31m\\ty.txt: empty file",
-        "warning: [bold]x[/]\\x1b[31m\\ty.txt: federation: dropped a fact copied from the prompt's example",
+        f"warning: [bold]x[/]\\x1b[31m\\ty.txt: {records['001'].warnings[0]}",
     ]
-    assert lines[2].endswith(" s · records in o\\nut/")
+    assert lines[-1].endswith(" s · records in o\\nut/")
 
 
 def test_nothing_written_is_said():

@@ -26,6 +26,7 @@ from rich.text import Text
 from typer.core import TyperArgument, TyperCommand
 
 from factx.errors import InputError
+from factx.settings import TRIAGE
 from factx.splitting import WINDOW_CHARS
 
 if TYPE_CHECKING:
@@ -153,6 +154,9 @@ def extract(
     published: Annotated[Optional[str], typer.Option(
         metavar="DATE", help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
     strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
+    triage: Annotated[bool, typer.Option(help=(
+        "First ask which fact types the text states, then extract only those (fewer calls, fewer facts found)."
+    ))] = TRIAGE,
     cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
     cache_dir: Annotated[Optional[Path], typer.Option(
         metavar="DIR", help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
@@ -200,7 +204,7 @@ def extract(
                 )
                 extractor = Extractor.from_settings(
                     settings, store_mode=store_mode, types=",".join(types) if types else None, strict=strict,
-                    window_chars=window,
+                    triage=triage, window_chars=window,
                 )
             except FactxError as problem:
                 _fail(str(problem))

@@ -22,7 +22,7 @@ from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode
-from factx.settings import Settings
+from factx.settings import TRIAGE, Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
 
@@ -68,7 +68,7 @@ class Extractor:
     backend: Backend
     types: tuple[str, ...] = ALL_TYPES
     strict: bool = False
-    triage: bool = True
+    triage: bool = TRIAGE
     window_chars: int = splitting.WINDOW_CHARS
     _recorder: RecordingBackend = field(init=False, repr=False)
 
@@ -80,7 +80,7 @@ class Extractor:
         store_mode: StoreMode = "cache",
         types: str | Sequence[str] | None = None,
         strict: bool = False,
-        triage: bool = True,
+        triage: bool = TRIAGE,
         window_chars: int = splitting.WINDOW_CHARS,
     ) -> Extractor:
         """Build an extractor from settings (default: ``Settings.from_env()``) and a store mode."""

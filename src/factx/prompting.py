@@ -30,6 +30,37 @@ _CONTENT: dict[str, type[BaseModel]] = {
 MAX_FACTS_PER_TYPE = 8
 MAX_QUOTES = 2
 MAX_MENTIONS = 8
+#: Every other list and free string of an answer, bounded in the grammar: a model caught
+#: repeating one phrase is stopped at the list's or the string's end, not at the token limit
+#: (which loses the whole answer). A sentence-long quote fits; a longer one is cut, and a
+#: cut quote is still a verbatim prefix the program finds.
+MAX_LIST_ITEMS = 6
+MAX_STRING_CHARS = 300
+
+
+def _bound(schema: Any) -> None:
+    """Give every array a ``maxItems`` and every free string a ``maxLength``, in place, at any depth."""
+    if isinstance(schema, list):
+        for item in schema:
+            _bound(item)
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "array":
+        schema.setdefault("maxItems", MAX_LIST_ITEMS)
+    if schema.get("type") == "string" and not {"enum", "pattern", "const"} & schema.keys():
+        schema.setdefault("maxLength", MAX_STRING_CHARS)
+    for value in schema.values():
+        _bound(value)
+
+
+class Answer(Shape):
+    """Base of the models a model call answers with (not of the output contract): every size bounded."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema = super().model_json_schema(*args, **kwargs)
+        _bound(schema)  # here, not in json_schema_extra, to reach the nested $defs too
+        return schema
 
 
 @cache
@@ -52,7 +83,7 @@ def answer_model(fact_type: str) -> type[BaseModel]:
     item = create_model(f"{content.__name__.removesuffix('Fields')}Draft", __base__=Shape, **fields)
     return create_model(
         f"{fact_type.title()}Answer",
-        __base__=Shape,
+        __base__=Answer,
         facts=(list[item], Field(default_factory=list, max_length=MAX_FACTS_PER_TYPE)),  # type: ignore[valid-type]
     )
 
@@ -72,7 +103,7 @@ def triage_model() -> type[BaseModel]:
     )
     return create_model(
         "TriageAnswer",
-        __base__=Shape,
+        __base__=Answer,
         mentions=(list[mention], Field(default_factory=list, max_length=MAX_MENTIONS)),  # type: ignore[valid-type]
     )
 

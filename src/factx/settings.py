@@ -43,6 +43,11 @@ PROVIDERS: dict[str, Provider] = {
 #: writing a long answer needs about two minutes; a hung one is given up on.
 DEFAULT_TIMEOUT = 180.0
 
+#: Whether a first call decides which fact types a text states before they are extracted
+#: (see ``pipeline.Extractor``). Off: on the development set it found a third of the facts,
+#: one call per type finds half (README, "Measured").
+TRIAGE = False
+
 #: setting -> its FACTX_* variable
 ENV_VARS: dict[str, str] = {
     "provider": "FACTX_PROVIDER",

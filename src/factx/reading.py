@@ -148,25 +148,31 @@ def os_reason(err: OSError | ValueError) -> str:
     return (err.strerror or str(err)).lower()
 
 
-def read_path(path: str | os.PathLike[str]) -> Document:
-    """Read one file (or device, FIFO, ``<(...)``), naming it and the reason in any error."""
+def read_limited(source: str | os.PathLike[str] | BinaryIO, name: str, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of a file (or device, FIFO, ``<(...)``) or of a binary stream.
+
+    The byte more tells the caller the input is over its limit, without reading an endless
+    one (/dev/zero) into memory; errors are InputErrors naming ``name``.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)  # one byte more tells a file over the limit
-    except (OSError, ValueError) as err:
-        raise InputError(str(path), os_reason(err)) from None
-    return decode(data, str(path))
+        if isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as handle:
+                return handle.read(limit + 1)
+        return source.read(limit + 1)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in a path
+        raise InputError(name, os_reason(err)) from None
+
+
+def read_path(path: str | os.PathLike[str]) -> Document:
+    """Read one file, naming it and the reason in any error."""
+    return decode(read_limited(path, str(path), MAX_BYTES), str(path))
 
 
 def read_stdin(stream: BinaryIO | None = None) -> Document:
     """Standard input, up to the size limit, as one document named "-"."""
     if stream is None and sys.stdin is None:  # started with stdin closed (<&-)
         raise InputError("-", "no standard input")
-    try:
-        data = (stream if stream is not None else sys.stdin.buffer).read(MAX_BYTES + 1)
-    except OSError as err:
-        raise InputError("-", os_reason(err)) from None
-    return decode(data, "-")
+    return decode(read_limited(stream if stream is not None else sys.stdin.buffer, "-", MAX_BYTES), "-")
 
 
 def expand_paths(args: Sequence[str]) -> list[str | InputError]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from factx.errors import InputError
 from factx.models import FACT_TYPES, Record
-from factx.reading import os_reason
+from factx.reading import read_limited
 from factx.resources import data_path
 from factx.writing import write_atomic
 
@@ -95,14 +95,7 @@ def shown_name(path: Path) -> str:
 def _read(path: Path) -> bytes:
     """The bytes of a record file, or of stdin for "-", up to ``MAX_RECORD_BYTES``."""
     name = shown_name(path)
-    try:
-        if name == STDIN:
-            data = sys.stdin.buffer.read(MAX_RECORD_BYTES + 1)
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_RECORD_BYTES + 1)  # one byte more tells a file over the limit
-    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
-        raise InputError(name, os_reason(err)) from None
+    data = read_limited(sys.stdin.buffer if name == STDIN else path, name, MAX_RECORD_BYTES)
     if len(data) > MAX_RECORD_BYTES:
         raise InputError(name, f"larger than {MAX_RECORD_BYTES // 2**20} MiB")
     return data

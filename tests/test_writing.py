@@ -183,3 +183,22 @@ def test_out_to_a_fifo_writes_in_place_and_never_replaces_it(tmp_path):
     os.close(reader)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert os.listdir(tmp_path) == ["pipe"]
+
+
+def test_an_input_left_twice_by_a_killed_run_ends_once_though_this_run_only_adds_another(tmp_path):
+    out = tmp_path / "all.jsonl"
+    older, newer = record("a.txt").model_copy(update={"sha256": "1" * 64}), record("a.txt")
+    out.write_text("".join(r.model_dump_json() + "\n" for r in (older, newer)))
+    with open_sink(["a.txt", "b.txt"], ["a.txt", "b.txt"], out=out) as sink:
+        sink.write(record("b.txt"))
+    assert [(r["source"], r["sha256"]) for r in map(json.loads, out.read_text().splitlines())] == [
+        ("a.txt", "0" * 64), ("b.txt", "0" * 64)]
+
+
+def test_a_file_whose_lines_are_each_of_one_source_is_not_read_again_on_closing(tmp_path, monkeypatch):
+    out = tmp_path / "all.jsonl"
+    out.write_text(record("a.txt").model_dump_json() + "\n")
+    with open_sink(["a.txt", "b.txt"], ["a.txt", "b.txt"], out=out) as sink:
+        sink.write(record("b.txt"))
+        monkeypatch.setattr("factx.writing._held_records", lambda path: pytest.fail("read again on closing"))
+    assert [json.loads(line)["source"] for line in out.read_text().splitlines()] == ["a.txt", "b.txt"]

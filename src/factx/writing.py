@@ -183,6 +183,9 @@ class LinesFile(Sink):
         self._inputs = set(inputs)
         self._latest = {record["source"]: record for _line, record in held}  # later lines supersede earlier
         self._fd: int | None = None
+        # An older line to drop on closing: a killed run left an input twice, or this run redoes one.
+        ours = [record["source"] for _line, record in held if record["source"] in self._inputs]
+        self._redone = len(ours) != len(set(ours))
 
     def holds(self, doc: Document, want: Fingerprint) -> bool:
         record = self._latest.get(doc.source)
@@ -191,6 +194,7 @@ class LinesFile(Sink):
     def write(self, record: Record) -> None:
         if self._fd is None:
             self._open()
+        self._redone = self._redone or record.source in self._latest
         self._append((to_json(record, pretty=False) + "\n").encode("utf-8"))
 
     def _open(self) -> None:
@@ -230,6 +234,8 @@ class LinesFile(Sink):
             return
         os.close(self._fd)
         self._fd = None
+        if not self._redone:
+            return  # every line is the only one of its source: nothing to read again
         held, _text = _held_records(self.path)
         last = {record["source"]: n for n, (_line, record) in enumerate(held)}
         older = {n for n, (_line, record) in enumerate(held) if record["source"] in self._inputs} - set(last.values())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -109,10 +109,6 @@ class Settings:
         if "cache_dir" in chosen:
             chosen["cache_dir"] = Path(chosen["cache_dir"])
         return cls(**{k: v for k, v in chosen.items() if v is not None})
-
-    def with_changes(self, **changes: Any) -> Settings:
-        """A copy with some settings changed (validated like a new one)."""
-        return replace(self, **changes)
 
     @property
     def server_url(self) -> str | None:

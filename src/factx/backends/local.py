@@ -8,7 +8,6 @@ ignored in process), hence the rewrite in ``create``.
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factx.backends.base import BackendError, as_json_object
-from factx.weights import MODEL_FILE, model_path
+from factx.backends.prefix_state import StateStore, default_state_dir, default_threads, file_identity, prime
+from factx.weights import MODEL_FILE, MODEL_SHA256, model_path
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
@@ -58,38 +58,59 @@ def _signals_held() -> Iterator[None]:
 
 
 class LocalBackend:
-    """A GGUF model loaded with llama-cpp-python, kept in memory across calls."""
+    """A GGUF model loaded with llama-cpp-python, kept in memory across calls.
 
-    def __init__(self, settings: Settings) -> None:
+    One model, one document at a time, threads = physical cores: llama.cpp already
+    spreads one evaluation over every core, so a second model or request in parallel
+    would only split the same cores (and memory bandwidth) and double the memory.
+    """
+
+    def __init__(self, settings: Settings, state_dir: Path | None = None) -> None:
         # The record's model name (and with it the cache key) names the file actually loaded.
         self._model_path = settings.model_path
         stem = Path(self._model_path or MODEL_FILE).stem
         self.name = f"local/{settings.model or stem}"
+        self._states = StateStore(state_dir or default_state_dir())
         self._llama: Any = None
+        self._model_id = ""
+        self._primed = False
+        self._lock = threading.Lock()
 
     def _load(self) -> Any:
         """Load the weights on first use; reusing one Llama keeps its KV cache warm."""
         if self._llama is None:
-            path = str(model_path(self._model_path))  # a missing file is named even without llama.cpp
+            path = model_path(self._model_path)  # a missing file is named even without llama.cpp
             try:
                 from llama_cpp import Llama
             except ImportError:
                 raise BackendError(
                     "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
                 ) from None
+            threads = default_threads()
             with _signals_held():
                 self._llama = Llama(
-                    model_path=path, n_ctx=CONTEXT_TOKENS, n_threads=max(1, os.cpu_count() or 1), verbose=False
+                    model_path=str(path), n_ctx=CONTEXT_TOKENS, n_threads=threads, n_threads_batch=threads,
+                    verbose=False,
                 )
+            self._model_id = file_identity(path) if self._model_path else MODEL_SHA256
         return self._llama
 
     def create(self, **request: Any) -> ChatCompletion:
         from openai.types.chat import ChatCompletion
 
         kwargs = {k: v for k, v in as_json_object(request).items() if k in _ACCEPTED}
-        try:
-            answer = self._load().create_chat_completion(**kwargs)
-        except ValueError as err:  # e.g. the prompt exceeds the context window
-            raise BackendError(f"local model: {err}") from None
+        with self._lock:  # one model, one call at a time, even when documents run side by side
+            try:
+                answer = self._answer(kwargs)
+            except ValueError as err:  # e.g. the prompt exceeds the context window
+                raise BackendError(f"local model: {err}") from None
         answer.setdefault("object", "chat.completion")
         return ChatCompletion.model_validate(answer)
+
+    def _answer(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        llama = self._load()
+        if not self._primed:  # the first call of a process: the instructions' state from disk
+            self._primed = True
+            prime(llama, kwargs["messages"], self._states, self._model_id)
+        answer: dict[str, Any] = llama.create_chat_completion(**kwargs)
+        return answer

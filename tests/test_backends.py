@@ -11,8 +11,9 @@ from fault_server import RETRY_AFTER
 
 from factx.backends import PROVIDERS, BackendError, Settings, create_backend
 from factx.backends.local import LocalBackend
-from factx.backends.openai_compat import RETRIES, OpenAICompatBackend
+from factx.backends.openai_compat import OpenAICompatBackend
 from factx.errors import ConfigError
+from factx.settings import DEFAULT_RETRIES
 
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
 REQUEST = {
@@ -70,13 +71,14 @@ def test_each_provider_starts_with_the_form_its_server_takes(provider, form, mon
 
 
 def _remote(url: str, timeout: float = 1.0) -> OpenAICompatBackend:
-    return OpenAICompatBackend(Settings(provider="compatible", base_url=url, model="m", timeout=timeout))
+    """A backend whose client retries once (the default retries more), so each fault costs two tries."""
+    return OpenAICompatBackend(Settings(provider="compatible", base_url=url, model="m", timeout=timeout, retries=1))
 
 
 def test_the_client_uses_the_timeout_chosen_and_bounded_retries(monkeypatch):
     monkeypatch.setenv("FACTX_TIMEOUT", "2.5")
     client = create_backend(Settings.from_env(provider="compatible", model="m")).client
-    assert (client.timeout, client.max_retries) == (2.5, RETRIES)
+    assert (client.timeout, client.max_retries) == (2.5, DEFAULT_RETRIES)
 
 
 @pytest.mark.parametrize(("mode", "reason", "requests"), [

@@ -180,7 +180,7 @@ TYPE_LABEL = re.compile(r"<(bool|str|int|float|path|list\[\w+\])( range)?>|\{\w+
 
 
 def test_every_command_answers_h_and_help_without_type_labels():
-    assert COMMANDS == ["eval", "extract", "schema", "types", "validate", "view"]
+    assert COMMANDS == ["eval", "extract", "ray", "schema", "types", "validate", "view"]
     for args in ([], *([name] for name in COMMANDS)):
         short, long = runner.invoke(app, [*args, "-h"]), runner.invoke(app, [*args, "--help"])
         assert short.exit_code == long.exit_code == 0

@@ -10,9 +10,11 @@ a loaded model is reused across calls in one process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from factx.errors import FactxError
 from factx.models import Record
@@ -26,17 +28,14 @@ def _cached_extractor(settings: Settings, types: tuple[str, ...], strict: bool, 
     return Extractor.from_settings(settings, store_mode=store_mode, types=types, strict=strict)
 
 
-def _extractor(
-    settings: Settings | None,
-    provider: str | None,
-    model: str | None,
-    types: str | Sequence[str] | None,
-    strict: bool,
-    cache: bool,
-) -> Extractor:
+def _settings(settings: Settings | None, provider: str | None, model: str | None, base_url: str | None) -> Settings:
+    """The settings given, else the environment's with the keywords given winning."""
+    return settings or Settings.from_env(provider=provider, model=model, base_url=base_url)
+
+
+def _extractor(settings: Settings, types: str | Sequence[str] | None, strict: bool, cache: bool) -> Extractor:
     """One extractor (and so one loaded model) per distinct configuration."""
-    chosen = settings or Settings.from_env(provider=provider, model=model)
-    return _cached_extractor(chosen, parse_types(types), strict, "cache" if cache else "off")
+    return _cached_extractor(settings, parse_types(types), strict, "cache" if cache else "off")
 
 
 def extract(
@@ -49,15 +48,16 @@ def extract(
     cache: bool = True,
     provider: str | None = None,
     model: str | None = None,
+    base_url: str | None = None,
     settings: Settings | None = None,
 ) -> Record:
     """Extract the facts of one text; see the output contract for the record's shape.
 
     ``types``: fact types to extract (default all four); ``strict`` drops facts
     whose evidence is not in the text; ``cache`` reuses stored answers;
-    ``provider``/``model`` override the environment, ``settings`` replaces it.
+    ``provider``/``model``/``base_url`` override the environment, ``settings`` replaces it.
     """
-    return _extractor(settings, provider, model, types, strict, cache).extract(
+    return _extractor(_settings(settings, provider, model, base_url), types, strict, cache).extract(
         text, source=source, published=published
     )
 
@@ -71,8 +71,21 @@ def extract_many(
     cache: bool = True,
     provider: str | None = None,
     model: str | None = None,
+    base_url: str | None = None,
     settings: Settings | None = None,
+    jobs: int | None = None,
+    ordered: bool = True,
 ) -> Iterator[tuple[str, Record | FactxError]]:
-    """Extract from many files; yields (path, record or the error that input met)."""
-    extractor = _extractor(settings, provider, model, types, strict, cache)
-    return extractor.extract_paths([str(p) for p in paths], published=published)
+    """Extract from many files; yields (path, record or the error that input met), lazily.
+
+    Options as in ``extract``. ``jobs`` documents are in flight together, on threads, as
+    ``factx extract --jobs`` does, because a server answers many requests at once; None:
+    ``FACTX_JOBS`` or ``settings.jobs``, else the provider's default (8 on a server). The
+    local model always runs one. Results come in the order of ``paths``, or, not
+    ``ordered``, as each document finishes.
+    """
+    chosen = _settings(settings, provider, model, base_url)
+    workers = (chosen if jobs is None else replace(chosen, jobs=jobs)).workers  # replace checks jobs >= 1
+    extractor = _extractor(chosen, types, strict, cache)
+    batch = extractor.extract_paths([str(p) for p in paths], published=published, jobs=workers, ordered=ordered)
+    return cast(Iterator[tuple[str, Record | FactxError]], batch)  # no Skipped: nothing is skipped without `skip`

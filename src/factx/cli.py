@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TypedDict, TypeVar
 
 import typer
 from rich.console import Console
@@ -30,10 +30,12 @@ from factx.settings import TRIAGE
 from factx.splitting import WINDOW_CHARS
 
 if TYPE_CHECKING:
-    from typer._click import HelpFormatter
+    from typer._click import Context, HelpFormatter
 
-    from factx.pipeline import Extractor
+    from factx.pipeline import Extractor, Result
     from factx.reading import Document
+    from factx.recording import StoreMode
+    from factx.reporting import Reporter, Verbosity
     from factx.writing import Sink
 
 
@@ -49,11 +51,11 @@ class _Command(TyperCommand):
         """The first sentence whole in the command list, where Click would cut it at 45 characters."""
         return super().get_short_help_str(limit=1000)
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
         arguments = [_shown(param) for param in self.get_params(ctx) if isinstance(param, TyperArgument)]
         return [self.options_metavar or "", *arguments]
 
-    def format_options(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
         for param in self.get_params(ctx):
             row = param.get_help_record(ctx)
@@ -120,13 +122,76 @@ def _published(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
+# The options `extract` and `ray` share, defined once so their names, values and help cannot drift apart.
+TypesOption = Annotated[Optional[list[str]], typer.Option("--types", "-t", metavar="TYPES", help=(
+    "Fact types to extract, repeated or comma-separated: -t mission -t mou, or -t agreement,mou; "
+    "default: all (factx types)."))]
+ProviderOption = Annotated[Optional[str], typer.Option(
+    metavar="NAME", help="local (default), openai, vllm, ollama, llamacpp or compatible [env: FACTX_PROVIDER].")]
+ModelOption = Annotated[Optional[str], typer.Option(metavar="NAME", help="Model name on a server [env: FACTX_MODEL].")]
+BaseUrlOption = Annotated[Optional[str], typer.Option(
+    metavar="URL", help="OpenAI-compatible server URL [env: FACTX_BASE_URL].")]
+ApiKeyOption = Annotated[Optional[str], typer.Option(
+    metavar="KEY", help="API key for the server [env: FACTX_API_KEY; OPENAI_API_KEY for --provider openai].")]
+ModelPathOption = Annotated[Optional[str], typer.Option(
+    metavar="FILE", help="A GGUF file for the local provider [env: FACTX_MODEL_PATH].")]
+TimeoutOption = Annotated[Optional[float], typer.Option(
+    metavar="SECONDS", help="Seconds one model request may take (default 180) [env: FACTX_TIMEOUT].")]
+JobsOption = Annotated[Optional[int], typer.Option(min=1, metavar="N", help=(
+    "Documents in flight together: default 8 on a server; the local model always runs one [env: FACTX_JOBS]."))]
+PublishedOption = Annotated[Optional[str], typer.Option(
+    metavar="DATE", help="Publication date YYYY-MM-DD, to resolve relative dates.")]
+StrictOption = Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")]
+TriageOption = Annotated[bool, typer.Option(help=(
+    "First ask which fact types the text states, then extract only those (fewer calls, fewer facts found)."))]
+CacheOption = Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")]
+CacheDirOption = Annotated[Optional[Path], typer.Option(
+    metavar="DIR", help="Where answers are stored [env: FACTX_CACHE_DIR].")]
+ReplayOption = Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")]
+RefreshOption = Annotated[bool, typer.Option(help="Call the model even when an answer is stored, and store anew.")]
+WindowOption = Annotated[int, typer.Option(min=1000, metavar="CHARS", help=(
+    "Most characters read in one call; longer texts are read in overlapping windows. "
+    "Raise it for a model with a larger context."))]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Print errors only: no warnings, progress or summary.")]
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Also print one line per document: facts, seconds, calls, tokens.")]
+
+
+class _Reading(TypedDict):
+    """How every document is read: the keywords ``Extractor.from_settings`` and ``distributed.Options`` share."""
+
+    store_mode: StoreMode
+    types: Optional[str]
+    strict: bool
+    triage: bool
+    window_chars: int
+
+
+def _reading(
+    *, types: Optional[list[str]], strict: bool, triage: bool, window: int, cache: bool, replay: bool, refresh: bool
+) -> _Reading:
+    """The extraction options from their command-line values, exiting 2 when they contradict each other."""
+    if replay and refresh:
+        _fail("--replay and --refresh cannot be used together")
+    return _Reading(
+        store_mode="replay" if replay else "refresh" if refresh else "cache" if cache else "off",
+        types=",".join(types) if types else None, strict=strict, triage=triage, window_chars=window,
+    )
+
+
+def _verbosity(quiet: bool, verbose: bool) -> Verbosity:
+    """What the reporter prints, from -q / -v, exiting 2 when both are given."""
+    if quiet and verbose:
+        _fail("--quiet and --verbose cannot be used together")
+    return "quiet" if quiet else "verbose" if verbose else "normal"
+
+
 @command()
 def extract(
     paths: Annotated[list[str], typer.Argument(
         metavar="PATH", help="Files, folders (searched recursively) or - for stdin.")],
-    types: Annotated[Optional[list[str]], typer.Option("--types", "-t", metavar="TYPES", help=(
-        "Fact types to extract, repeated or comma-separated: -t mission -t mou, or -t agreement,mou; "
-        "default: all (factx types)."))] = None,
+    types: TypesOption = None,
     out: Annotated[Optional[Path], typer.Option(
         "--out", "-o", metavar="FILE", help="Write the JSON (Lines) to this file.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option(
@@ -137,44 +202,34 @@ def extract(
         "--compact", help="Write each record on one line, without indentation.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Redo every input, even those whose record the output already holds.")] = False,
-    provider: Annotated[Optional[str], typer.Option(
-        metavar="NAME",
-        help="local (default), openai, vllm, ollama, llamacpp or compatible [env: FACTX_PROVIDER].")] = None,
-    model: Annotated[Optional[str], typer.Option(
-        metavar="NAME", help="Model name on a server [env: FACTX_MODEL].")] = None,
-    base_url: Annotated[Optional[str], typer.Option(
-        metavar="URL", help="OpenAI-compatible server URL [env: FACTX_BASE_URL].")] = None,
-    api_key: Annotated[Optional[str], typer.Option(
-        metavar="KEY",
-        help="API key for the server [env: FACTX_API_KEY; OPENAI_API_KEY for --provider openai].")] = None,
-    model_path: Annotated[Optional[str], typer.Option(
-        metavar="FILE", help="A GGUF file for the local provider [env: FACTX_MODEL_PATH].")] = None,
-    timeout: Annotated[Optional[float], typer.Option(
-        metavar="SECONDS", help="Seconds one model request may take (default 180) [env: FACTX_TIMEOUT].")] = None,
-    published: Annotated[Optional[str], typer.Option(
-        metavar="DATE", help="Publication date YYYY-MM-DD, to resolve relative dates.")] = None,
-    strict: Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")] = False,
-    triage: Annotated[bool, typer.Option(help=(
-        "First ask which fact types the text states, then extract only those (fewer calls, fewer facts found)."
-    ))] = TRIAGE,
-    cache: Annotated[bool, typer.Option(help="Reuse stored answers for unchanged documents.")] = True,
-    cache_dir: Annotated[Optional[Path], typer.Option(
-        metavar="DIR", help="Where answers are stored [env: FACTX_CACHE_DIR].")] = None,
-    replay: Annotated[bool, typer.Option(help="Answer only from the store; never call the model.")] = False,
-    refresh: Annotated[bool, typer.Option(
-        help="Call the model even when an answer is stored, and store anew.")] = False,
-    window: Annotated[int, typer.Option(min=1000, metavar="CHARS", help=(
-        "Most characters read in one call; longer texts are read in overlapping windows. "
-        "Raise it for a model with a larger context."))] = WINDOW_CHARS,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="Print errors only: no warnings, progress or summary.")] = False,
-    verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="Also print one line per document: facts, seconds, calls, tokens.")] = False,
+    provider: ProviderOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    api_key: ApiKeyOption = None,
+    model_path: ModelPathOption = None,
+    timeout: TimeoutOption = None,
+    jobs: JobsOption = None,
+    unordered: Annotated[bool, typer.Option(
+        "--unordered", help="Write each record as soon as it is done, not in the order of the inputs.")] = False,
+    retries: Annotated[Optional[int], typer.Option(min=0, metavar="N", help=(
+        "Retries of a request that timed out or got HTTP 429 or 5xx, after the server's Retry-After (default 3) "
+        "[env: FACTX_RETRIES]."))] = None,
+    rate: Annotated[Optional[float], typer.Option(metavar="R", help=(
+        "Most requests per second sent to the server, over all jobs; default: no limit [env: FACTX_RATE]."))] = None,
+    published: PublishedOption = None,
+    strict: StrictOption = False,
+    triage: TriageOption = TRIAGE,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
+    replay: ReplayOption = False,
+    refresh: RefreshOption = False,
+    window: WindowOption = WINDOW_CHARS,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Extract facts from each input and print one record per input as JSON."""
     from factx.errors import FactxError, OutputError
-    from factx.models import Record
-    from factx.pipeline import Extractor, Skipped
+    from factx.pipeline import Extractor
     from factx.reading import expand_paths
     from factx.reporting import Reporter
     from factx.settings import Settings
@@ -182,10 +237,9 @@ def extract(
 
     if out and out_dir:
         _fail("--out and --out-dir cannot be used together")
-    if replay and refresh:
-        _fail("--replay and --refresh cannot be used together")
-    if quiet and verbose:
-        _fail("--quiet and --verbose cannot be used together")
+    reading = _reading(types=types, strict=strict, triage=triage, window=window, cache=cache, replay=replay,
+                       refresh=refresh)
+    verbosity = _verbosity(quiet, verbose)
     when = _published(published)
     inputs = expand_paths(paths)  # files to read, and InputErrors for the paths that cannot be used
     names = [name for name in inputs if isinstance(name, str)]
@@ -193,7 +247,6 @@ def extract(
         sink = open_sink(paths, names, out=out, out_dir=out_dir, jsonl=jsonl, compact=compact)
     except OutputError as problem:
         _fail(str(problem))
-    store_mode = "replay" if replay else "refresh" if refresh else "cache" if cache else "off"
     skipped = 0  # inputs whose record the output already held, for the line printed on an interruption
     try:
         with _sigterm_as_interrupt():
@@ -201,23 +254,26 @@ def extract(
                 settings = Settings.from_env(
                     provider=provider, model=model, base_url=base_url, api_key=api_key,
                     model_path=model_path, cache_dir=cache_dir, timeout=timeout,
+                    jobs=jobs, retries=retries, rate=rate,
                 )
-                extractor = Extractor.from_settings(
-                    settings, store_mode=store_mode, types=",".join(types) if types else None, strict=strict,
-                    triage=triage, window_chars=window,
-                )
+                extractor = Extractor.from_settings(settings, **reading)
             except FactxError as problem:
                 _fail(str(problem))
-            with sink, Reporter(
-                err, len(inputs), output=_output(out, out_dir),
-                verbosity="quiet" if quiet else "verbose" if verbose else "normal",
-            ) as report:
+            if settings.jobs and settings.jobs > settings.workers and not quiet:
+                err.print(f"note: the {settings.provider} model answers one request at a time; running 1 job, "
+                          f"not {settings.jobs}", markup=False, highlight=False, soft_wrap=True)
+            with sink, Reporter(err, len(inputs), output=_output(out, out_dir), verbosity=verbosity) as report:
                 skip = None if force else _resume(sink, extractor)
-                for path, result in _in_order(inputs, extractor.extract_paths(names, published=when, skip=skip)):
-                    if isinstance(result, Record):
-                        sink.write(result)
-                    skipped += isinstance(result, Skipped)
-                    report.document(path, result)
+                batch = extractor.extract_paths(
+                    names, published=when, skip=skip, jobs=settings.workers, ordered=not unordered
+                )
+                try:
+                    for path, result in _in_order(inputs, batch):
+                        skipped += _deliver(sink, report, path, result)
+                except KeyboardInterrupt:  # keep the documents that finished behind one still running
+                    for path, result in batch.finished():
+                        skipped += _deliver(sink, report, path, result)
+                    raise
     except OutputError as problem:
         _fail(str(problem), 1)
     except KeyboardInterrupt as stop:
@@ -228,6 +284,17 @@ def extract(
     report.summary()
     if report.failed:
         raise typer.Exit(1)
+
+
+def _deliver(sink: Sink, report: Reporter, path: str, result: Result | InputError) -> int:
+    """Write a record and report the input's result; 1 if its record was already written (a resumed run)."""
+    from factx.models import Record
+    from factx.pipeline import Skipped
+
+    if isinstance(result, Record):
+        sink.write(result)
+    report.document(path, result)
+    return int(isinstance(result, Skipped))
 
 
 class _Terminated(KeyboardInterrupt):
@@ -364,8 +431,8 @@ def validate(
         _fail(f"--source {one_line(source)}: no record in {named} was extracted from it")
     for where, record, offsets in checks:
         found = problems(record, text if offsets else None)
-        for problem in found:
-            err.print(f"[red]invalid[/] {escape(one_line(where))}: {escape(problem)}", soft_wrap=True)
+        for issue in found:
+            err.print(f"[red]invalid[/] {escape(one_line(where))}: {escape(issue)}", soft_wrap=True)
         bad += bool(found)
     if bad:
         raise typer.Exit(1)
@@ -444,6 +511,82 @@ def view(
     except OutputError as problem:
         _fail(str(problem), 1)
     err.print(f"wrote {one_line(out)}", soft_wrap=True)
+
+
+
+@command(name="ray")
+def ray_command(
+    input: Annotated[Path, typer.Argument(metavar="INPUT", help=(
+        "A folder of text files (searched recursively), or a .jsonl or .parquet file of texts: "
+        "a text column, and an optional source or id."))],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="FILE", help=(
+            "Where the records go, replaced when every document is done: .jsonl (one record per line) "
+            "or .parquet (columns source, record, error)."))],
+    workers: Annotated[int, typer.Option(min=1, metavar="N", help=(
+        "Ray workers extracting at once, each with its own model or client and --jobs documents in flight."))] = 1,
+    jobs: JobsOption = None,
+    address: Annotated[Optional[str], typer.Option(
+        metavar="ADDR", help="The Ray cluster to join; default: RAY_ADDRESS, else a Ray started here.")] = None,
+    cpus_per_worker: Annotated[float, typer.Option(
+        min=0.01, metavar="CPUS", help=(
+            "CPUs Ray reserves for each worker: lower it for a remote model (workers mostly wait), "
+            "raise it to the cores for the embedded one."))] = 1.0,
+    types: TypesOption = None,
+    provider: ProviderOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    api_key: ApiKeyOption = None,
+    model_path: ModelPathOption = None,
+    timeout: TimeoutOption = None,
+    published: PublishedOption = None,
+    strict: StrictOption = False,
+    triage: TriageOption = TRIAGE,
+    cache: CacheOption = True,
+    cache_dir: CacheDirOption = None,
+    replay: ReplayOption = False,
+    refresh: RefreshOption = False,
+    window: WindowOption = WINDOW_CHARS,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Extract facts from a corpus on Ray Data (pip install factx[ray]), one model or client per worker.
+
+    On a cluster, give --cache-dir a folder every worker sees, so that they share the stored answers.
+    """
+    from factx import distributed
+    from factx.errors import FactxError, one_line
+    from factx.reporting import Reporter
+    from factx.settings import Settings
+
+    reading = _reading(types=types, strict=strict, triage=triage, window=window, cache=cache, replay=replay,
+                       refresh=refresh)
+    verbosity = _verbosity(quiet, verbose)
+    when = _published(published)
+    begun = False  # whether documents are being extracted: an error then fails the run (1), not the usage (2)
+    try:
+        settings = Settings.from_env(
+            provider=provider, model=model, base_url=base_url, api_key=api_key,
+            model_path=model_path, cache_dir=cache_dir, timeout=timeout, jobs=jobs,
+        )
+        options = distributed.Options(settings, **reading, published=when)
+        with distributed.start(
+            input, out, options, workers=workers, address=address, cpus_per_worker=cpus_per_worker,
+        ) as job, _sigterm_as_interrupt(), Reporter(  # after ray.init, which sets a SIGTERM handler of its own
+            err, job.total, output=str(out), verbosity=verbosity,
+        ) as report:
+            begun = True
+            for source, result in job:
+                report.document(source, result)
+    except FactxError as problem:  # nothing written
+        _fail(str(problem), 1 if begun else 2)
+    except KeyboardInterrupt as stop:
+        err.print(f"interrupted: nothing written to {one_line(out)}; run the same command again",
+                  markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(143 if isinstance(stop, _Terminated) else 130) from None
+    report.summary()
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -9,19 +9,21 @@ validators) → write (``writing``). This module only wires them together.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from factx import calling, prompting, splitting
 from factx.backends import Backend, create_backend
+from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import echoes, ground, locate
 from factx.merging import merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
-from factx.recording import ExchangeStore, RecordingBackend, StoreMode
+from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
 from factx.settings import TRIAGE, Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
@@ -44,6 +46,10 @@ class Skipped:
     """An input not extracted because its record already exists (a resumed run)."""
 
     source: str
+
+
+#: What became of one input: its record, the record it already had, or the error it met.
+Result = Record | Skipped | FactxError
 
 
 def detect_language(text: str) -> str | None:
@@ -98,8 +104,12 @@ class Extractor:
         )
 
     def extract_document(self, doc: Document, *, published: date | None = None) -> Record:
-        """Run every requested fact type over one document."""
-        started, before = time.perf_counter(), replace(self._recorder.usage)
+        """Run every requested fact type over one document (thread-safe: documents may run side by side)."""
+        with self._recorder.tally() as tally:  # this document's calls only, whatever runs beside it
+            return self._extract_document(doc, published, tally)
+
+    def _extract_document(self, doc: Document, published: date | None, tally: Tally) -> Record:
+        started = time.perf_counter()
         published = published or find_publication_date(doc.text)
         warnings: list[str] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
         facts: list[Fact] = []
@@ -107,11 +117,11 @@ class Extractor:
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
         facts = sorted(merge_duplicates(facts), key=_first_mention)
-        used = self._recorder.usage.since(before)
+        used = tally.usage
         failed = [reason for reason in calls if reason]
         if failed and len(failed) == len(calls):
             raise ModelAnswerError(f"no valid answer in {len(calls)} call(s): {failed[0]}")
-        warnings += self._recorder.take_warnings()  # e.g. the answer store could not be written
+        warnings += tally.warnings  # e.g. the answer store could not be written
         return Record(
             source=doc.source,
             sha256=doc.sha256,
@@ -194,22 +204,28 @@ class Extractor:
         *,
         published: date | None = None,
         skip: Callable[[Document], bool] | None = None,
-    ) -> Iterator[tuple[str, Record | Skipped | FactxError]]:
+        jobs: int = 1,
+        ordered: bool = True,
+    ) -> Batch[str, Result]:
         """Extract from files ("-" is stdin), yielding each path with its record or its error.
 
         One bad input never stops the batch: its error is yielded in its place.
         ``skip`` sees each document once read (its sha256 known) and before any
         model call; a resumed run uses it to pass over documents already done.
+        ``jobs`` documents run side by side (threads, see ``batching``), yielded in the
+        order of ``paths`` or, not ``ordered``, as each finishes; after an interruption,
+        ``finished()`` on the result hands over those done and not yet yielded.
         """
-        for path in paths:
-            try:
-                doc = read_stdin() if path == "-" else read_path(path)
-                if skip is not None and skip(doc):
-                    yield path, Skipped(path)
-                    continue
-                yield path, self.extract_document(doc, published=published)
-            except (InputError, BackendError, ModelAnswerError) as err:
-                yield path, err
+        return Batch(partial(self._extract_path, published=published, skip=skip), paths, jobs=jobs, ordered=ordered)
+
+    def _extract_path(self, path: str, *, published: date | None, skip: Callable[[Document], bool] | None) -> Result:
+        try:
+            doc = read_stdin() if path == "-" else read_path(path)
+            if skip is not None and skip(doc):
+                return Skipped(path)
+            return self.extract_document(doc, published=published)
+        except (InputError, BackendError, ModelAnswerError) as err:
+            return err
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

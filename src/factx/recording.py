@@ -14,13 +14,25 @@ server, prose or broken JSON never reaches the store, so a re-run after the
 fault is fixed asks the model again. A store that cannot be written (a file
 in its place, a read-only folder) is switched off for the run with one
 warning; the answers are still used.
+
+Documents run in threads of their own (``--jobs``) through one recorder, so
+what a document's calls cost, the store's warnings and the answer awaiting
+``commit`` are kept per thread, in the ``Tally`` that ``tally()`` opens.
+Inside it a thread runs only in its turn, which it gives up while it waits
+for the model: documents wait for servers side by side but run their Python
+one at a time (the GIL would serialise it anyway), so the tables built on
+first use (the language model, gazetteers, date parsers) are built once, not
+once per thread, and no code but the backend's client need be thread-safe.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,74 +78,125 @@ class ExchangeStore:
 
 @dataclass
 class Usage:
-    """Counters a pipeline reads before and after a document to report its cost."""
+    """What calls cost: a document's, in its record's stats."""
 
     calls: int = 0
     cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
-    def since(self, earlier: Usage) -> Usage:
-        return Usage(*(a - b for a, b in zip(self._values(), earlier._values(), strict=True)))
 
-    def _values(self) -> tuple[int, int, int, int]:
-        return (self.calls, self.cached, self.prompt_tokens, self.completion_tokens)
+@dataclass
+class Tally:
+    """One document's calls: their usage, what the user should hear about the store, the answer to commit."""
+
+    usage: Usage = field(default_factory=Usage)
+    warnings: list[str] = field(default_factory=list)
+    unstored: tuple[str, dict[str, Any], dict[str, Any]] | None = None  # key, request, answer
 
 
 class RecordingBackend:
     """Wraps a backend with an exchange store; itself a Backend.
 
-    ``warnings`` collects what the user should hear about the store; the
-    pipeline takes them into the record being made.
+    ``usage`` and ``warnings`` are those of the current thread's tally (see
+    ``tally``), else of the calls made outside any.
     """
 
     def __init__(self, backend: Backend, store: ExchangeStore | None, mode: StoreMode = "cache") -> None:
         self.backend = backend
         self.store = store
         self.mode = mode
-        self.usage = Usage()
-        self.warnings: list[str] = []
         self.storing = store is not None and mode in ("cache", "refresh")
-        self._unstored: tuple[str, dict[str, Any], dict[str, Any]] | None = None  # key, request, answer
+        self._outside = Tally()  # calls made outside ``tally()``
+        self._local = threading.local()
+        self._turn = threading.Lock()  # held by the document running, given up while it waits for the model
 
     @property
     def name(self) -> str:
         return self.backend.name
 
+    @contextmanager
+    def tally(self) -> Iterator[Tally]:
+        """Count this thread's calls apart from every other's until the block ends (one document), run in turn."""
+        outer = self._current
+        self._local.tally = Tally()
+        self._turn.acquire()
+        try:
+            yield self._local.tally
+        finally:
+            self._local.tally = outer
+            if self._turn.locked():  # not after Ctrl-C struck while the turn was given up (main thread only)
+                self._turn.release()
+
+    @contextmanager
+    def _waiting(self) -> Iterator[None]:
+        """Let other documents run while this one waits for the model."""
+        if self._current is self._outside:
+            yield
+            return
+        self._turn.release()
+        try:
+            yield
+        finally:
+            self._turn.acquire()
+
+    @property
+    def _current(self) -> Tally:
+        return getattr(self._local, "tally", self._outside)
+
+    @property
+    def usage(self) -> Usage:
+        return self._current.usage
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._current.warnings
+
     def create(self, **request: Any) -> ChatCompletion:
+        tally = self._current
+        tally.usage.calls += 1
+        tally.unstored = None
+        if self.store is None:  # nothing to look up or keep: the request need not be frozen and hashed
+            return self._ask(request, tally)
         # A JSON round trip freezes the request: instructor mutates its messages list.
         frozen = json.loads(json.dumps(request, default=str))
         key = ExchangeStore.key(self.name, frozen)
-        stored = self.store.get(key) if self.store and self.mode != "refresh" else None
-        self.usage.calls += 1
-        self._unstored = None
+        stored = self.store.get(key) if self.mode != "refresh" else None
         if stored is not None:
-            self.usage.cached += 1
+            tally.usage.cached += 1
             return stored
         if self.mode == "replay":
-            raise BackendError(f"no recorded exchange {key} in {self.store and self.store.root} (re-record fixtures)")
-        completion = self.backend.create(**request)
+            raise BackendError(f"no recorded exchange {key} in {self.store.root} (re-record fixtures)")
+        completion = self._ask(request, tally)
+        if self.storing:
+            tally.unstored = (key, frozen, completion.model_dump(mode="json", exclude_none=True))
+        return completion
+
+    def _ask(self, request: dict[str, Any], tally: Tally) -> ChatCompletion:
+        """The model's answer, its tokens counted; other documents run while this one waits for it."""
+        with self._waiting():
+            completion = self.backend.create(**request)
         if completion.usage:
-            self.usage.prompt_tokens += completion.usage.prompt_tokens
-            self.usage.completion_tokens += completion.usage.completion_tokens
-        self._unstored = (key, frozen, completion.model_dump(mode="json", exclude_none=True))
+            tally.usage.prompt_tokens += completion.usage.prompt_tokens
+            tally.usage.completion_tokens += completion.usage.completion_tokens
         return completion
 
     def take_warnings(self) -> list[str]:
-        """The warnings not yet reported, handed over once."""
-        taken, self.warnings = self.warnings, []
+        """This thread's warnings not yet reported, handed over once."""
+        taken, self._current.warnings = self._current.warnings, []
         return taken
 
     def commit(self) -> None:
-        """Store the model's last answer: the caller has found it valid."""
-        if self._unstored is None or not self.storing or self.store is None:
+        """Store this thread's last answer from the model: the caller has found it valid."""
+        tally = self._current
+        if tally.unstored is None or not self.storing or self.store is None:
             return
-        key, request, answer = self._unstored
-        self._unstored = None
+        key, request, answer = tally.unstored
+        tally.unstored = None
         try:
             self.store.put(key, self.name, request, answer)
         except OutputError as err:
-            self.storing = False
-            self.warnings.append(
+            self.storing = False  # each document that met the failure says so; later ones do not try
+            tally.warnings.append(
                 f"cannot store answers in {one_line(self.store.root)}: {err.reason}; answers are not cached"
             )

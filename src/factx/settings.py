@@ -11,7 +11,7 @@ replaced by OpenAI's. Nothing else in factx reads ``os.environ``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,11 +27,13 @@ class Provider(NamedTuple):
     url: str | None = None  # default server; None: the client's own (api.openai.com)
     model: str | None = None  # default model; None: ask the server which it serves
     form: str = "json_schema"  # structured-output form tried first (see backends.openai_compat)
+    jobs: int = 8  # documents in flight together unless --jobs says otherwise
+    parallel: bool = True  # False: one model in this process, which answers one request at a time
 
 
 _REMOTE = "factx.backends.openai_compat:OpenAICompatBackend"
 PROVIDERS: dict[str, Provider] = {
-    "local": Provider("factx.backends.local:LocalBackend", form="json_object"),
+    "local": Provider("factx.backends.local:LocalBackend", form="json_object", jobs=1, parallel=False),
     "openai": Provider(_REMOTE, model="gpt-4o-mini"),
     "vllm": Provider(_REMOTE, "http://127.0.0.1:8000/v1"),
     "ollama": Provider(_REMOTE, "http://127.0.0.1:11434/v1"),
@@ -42,6 +44,11 @@ PROVIDERS: dict[str, Provider] = {
 #: Seconds one request may take before it is abandoned. A CPU-only server
 #: writing a long answer needs about two minutes; a hung one is given up on.
 DEFAULT_TIMEOUT = 180.0
+
+#: Retries of a request that timed out, lost its connection or got HTTP 408/409/429/5xx, made by the
+#: openai client after its backoff or the server's Retry-After. Three ride out the 429s of a busy
+#: server (5% of requests failing lose one in 160,000); a hung server costs four timeouts.
+DEFAULT_RETRIES = 3
 
 #: Whether a first call decides which fact types a text states before they are extracted
 #: (see ``pipeline.Extractor``). Off: on the development set it found a third of the facts,
@@ -57,6 +64,9 @@ ENV_VARS: dict[str, str] = {
     "model_path": "FACTX_MODEL_PATH",
     "cache_dir": "FACTX_CACHE_DIR",
     "timeout": "FACTX_TIMEOUT",
+    "jobs": "FACTX_JOBS",
+    "retries": "FACTX_RETRIES",
+    "rate": "FACTX_RATE",
 }
 
 
@@ -78,12 +88,21 @@ class Settings:
     model_path: str | None = None
     cache_dir: Path | None = None
     timeout: float = DEFAULT_TIMEOUT
+    jobs: int | None = None  # None: the provider's default
+    retries: int = DEFAULT_RETRIES
+    rate: float | None = None  # most requests per second, over all documents in flight; None: no cap
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:
             raise ConfigError(f"unknown provider {self.provider!r}; choose one of: {', '.join(PROVIDERS)}")
         if not self.timeout > 0:
             raise ConfigError(f"timeout must be a positive number of seconds, not {self.timeout}")
+        if self.jobs is not None and self.jobs < 1:
+            raise ConfigError(f"jobs must be a whole number of at least 1, not {self.jobs}")
+        if self.retries < 0:
+            raise ConfigError(f"retries must be a whole number of at least 0, not {self.retries}")
+        if self.rate is not None and not self.rate > 0:
+            raise ConfigError(f"rate must be a positive number of requests per second, not {self.rate}")
         if self.base_url is not None:
             _check_url(self.base_url)
 
@@ -104,8 +123,9 @@ class Settings:
         if chosen.get("provider", "local") == "openai":  # OpenAI's own variables, for OpenAI only
             chosen.setdefault("base_url", env.get("OPENAI_BASE_URL") or None)
             chosen.setdefault("api_key", env.get("OPENAI_API_KEY") or None)
-        if "timeout" in chosen:
-            chosen["timeout"] = _seconds(chosen["timeout"])
+        for name, convert, what in _NUMBERS:
+            if name in chosen:
+                chosen[name] = _number(chosen[name], convert, f"{name} must be {what}")
         if "cache_dir" in chosen:
             chosen["cache_dir"] = Path(chosen["cache_dir"])
         return cls(**{k: v for k, v in chosen.items() if v is not None})
@@ -116,16 +136,31 @@ class Settings:
         return self.base_url or PROVIDERS[self.provider].url
 
     @property
+    def workers(self) -> int:
+        """Documents in flight together: the number chosen, else the provider's; always 1 in process."""
+        provider = PROVIDERS[self.provider]
+        return (self.jobs or provider.jobs) if provider.parallel else 1
+
+    @property
     def store_dir(self) -> Path:
         """Where answers are stored: the chosen cache dir, else the user cache directory."""
         return self.cache_dir or default_cache_dir()
 
 
-def _seconds(value: Any) -> float:
+#: settings given as text in the environment: name, conversion, what the error says it must be
+_NUMBERS: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
+    ("timeout", float, "a number of seconds"),
+    ("jobs", int, "a whole number"),
+    ("retries", int, "a whole number"),
+    ("rate", float, "a number of requests per second"),
+)
+
+
+def _number(value: Any, convert: Callable[[Any], Any], message: str) -> Any:
     try:
-        return float(value)
+        return convert(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"timeout must be a number of seconds, not {value!r}") from None
+        raise ConfigError(f"{message}, not {value!r}") from None
 
 
 def _check_url(url: str) -> None:

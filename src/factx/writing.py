@@ -21,7 +21,7 @@ import json
 import os
 import stat
 import sys
-import tempfile
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,9 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step, keeping its mode; OSError becomes OutputError.
 
     Readers see the old file or the new one, never a part of either; the temporary
-    sibling never outlives a failure. A device or FIFO is written in place.
+    sibling never outlives a failure. A device or FIFO is written in place. Safe from
+    threads: a new file gets 0666 less the umask from the kernel, never by reading the
+    umask (which means setting it, for every thread at once).
     """
     real = Path(os.path.realpath(path))  # a link stays a link to the new file
     try:
@@ -60,13 +62,15 @@ def write_atomic(path: Path, text: str) -> None:
             real.write_text(text, encoding="utf-8")
             return
         _make_folder(real.parent)
-        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else _new_file_mode()
-        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else None
+        tmp = real.parent / f".{real.name}.{uuid.uuid4().hex[:16]}.tmp"  # O_EXCL: never another's file
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
                 out.flush()
-                os.fchmod(out.fileno(), mode)  # mkstemp makes 0600 whatever the umask
+                if mode is not None:
+                    os.fchmod(out.fileno(), mode)  # a replaced file keeps its mode
                 os.fsync(out.fileno())
             os.replace(tmp, real)
         except BaseException:
@@ -401,13 +405,6 @@ def _make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
-
-
-def _new_file_mode() -> int:
-    """The mode ``open()`` would give a new file: 0666 less the umask (read by setting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def _discard_stdout() -> None:

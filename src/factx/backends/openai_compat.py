@@ -10,11 +10,16 @@ form its server is known to take; a generic server is tried with
 Whatever goes wrong on the way (no answer within the timeout, a refused key,
 HTTP errors left after the client's retries, a body that is not a chat
 completion) becomes one ``BackendError`` line naming the server and the reason.
+
+One backend serves every document in flight (``--jobs``), so it is thread-safe:
+the client and the model's name are made once, under a lock, and ``--rate``
+is one limiter on the client's every HTTP request, retries included.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,9 +35,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Retries the openai client makes on timeouts, dropped connections, HTTP 408/409/429 and 5xx,
-#: after a short backoff or the server's Retry-After (up to two minutes).
-RETRIES = 1
 #: Characters of answer text no request of factx warrants (its answers stay under ~10 kB).
 MAX_ANSWER_CHARS = 1_000_000
 
@@ -53,18 +55,24 @@ class OpenAICompatBackend:
         self.where = one_line(self.base_url or "api.openai.com")
         self._model = settings.model or provider.model
         self._timeout = settings.timeout
+        self._retries = settings.retries  # the openai client's own: after its backoff, or the Retry-After asked
+        self._rate = settings.rate
         self._api_key = api_key
         self._client: OpenAI | None = None
+        self._lock = threading.Lock()  # documents in flight all start by asking for the client and model
 
     @property
     def client(self) -> OpenAI:
-        if self._client is None:
-            from openai import OpenAI
+        with self._lock:
+            if self._client is None:
+                from openai import DefaultHttpxClient, OpenAI
 
-            self._client = OpenAI(
-                base_url=self.base_url, api_key=self._api_key, timeout=self._timeout, max_retries=RETRIES
-            )
-        return self._client
+                limited = DefaultHttpxClient(event_hooks={"request": [_limiter(self._rate)]}) if self._rate else None
+                self._client = OpenAI(
+                    base_url=self.base_url, api_key=self._api_key, timeout=self._timeout,
+                    max_retries=self._retries, http_client=limited,
+                )
+            return self._client
 
     @property
     def model(self) -> str:
@@ -73,7 +81,7 @@ class OpenAICompatBackend:
             served = self._call(lambda: self.client.models.list().data)
             if not served:
                 raise BackendError(f"{self.where}: the server lists no model; pass --model")
-            self._model = served[0].id
+            self._model = served[0].id  # two threads asking at once get the same answer
         return self._model
 
     @property
@@ -126,12 +134,13 @@ class OpenAICompatBackend:
             return fn()
         except openai.APITimeoutError:
             raise BackendError(
-                f"no answer from {self.where} within {self._timeout:g} s (tried {RETRIES + 1} times)"
+                f"no answer from {self.where} within {self._timeout:g} s (tried {_times(self._retries + 1)})"
             ) from None
         except openai.APIConnectionError as err:
-            raise BackendError(_connection_failure(self.where, err)) from None
+            raise BackendError(_connection_failure(self.where, err, self._retries + 1)) from None
         except openai.APIStatusError as err:
-            raise BackendError(f"{self.where}: HTTP {err.status_code}{_status_reason(err)}") from None
+            reason = _status_reason(err, self._retries + 1)
+            raise BackendError(f"{self.where}: HTTP {err.status_code}{reason}") from None
         except json.JSONDecodeError as err:  # a body announced as JSON that is not
             what = "an empty body" if not err.doc.strip() else "a body that is not JSON"
             raise BackendError(f"{self.where}: sent {what}, not a chat completion") from None
@@ -143,15 +152,31 @@ class OpenAICompatBackend:
             raise BackendError(f"{self.where}: {_first_line(err)}") from None  # e.g. a URL the client refuses
 
 
-def _connection_failure(where: str, err: APIConnectionError) -> str:
+def _limiter(rate: float) -> Callable[[Any], None]:
+    """An HTTP request hook that waits its turn: requests spaced evenly at ``rate`` per second, over all threads.
+
+    pyrate-limiter's token bucket with a burst of 1 spaces them evenly (no burst at start),
+    and waits exactly (no safety margin added to each wait).
+    """
+    from pyrate_limiter import limiter_factory
+
+    limiter = limiter_factory.create_token_bucket_limiter(1, max(1, round(1000 / rate)), burst=1, buffer_ms=0)
+
+    def wait(request: Any) -> None:
+        limiter.try_acquire("factx")  # blocks until this request's turn
+
+    return wait
+
+
+def _connection_failure(where: str, err: APIConnectionError, tries: int) -> str:
     """Why no answer came: the server is not there, or it dropped the connection."""
     cause = err.__cause__
     if cause is None or type(cause).__name__ == "ConnectError":  # httpx's (or httpx2's) refused connection
         return f"cannot reach the model server at {where}"
-    return f"{where}: the connection failed ({_first_line(cause).rstrip('.')}); tried {RETRIES + 1} times"
+    return f"{where}: the connection failed ({_first_line(cause).rstrip('.')}); tried {_times(tries)}"
 
 
-def _status_reason(err: APIStatusError) -> str:
+def _status_reason(err: APIStatusError, tries: int) -> str:
     """What follows "HTTP <code>" in the error line: the likely cause, or what the server said."""
     code = err.status_code
     if code in (401, 403):
@@ -161,8 +186,12 @@ def _status_reason(err: APIStatusError) -> str:
     if code == 404:
         return f", {said} (check --model)"
     if code in (408, 409, 429) or code >= 500:  # the statuses the client retries
-        return f" after {RETRIES + 1} tries, {said}"
+        return f" after {tries} {'try' if tries == 1 else 'tries'}, {said}"
     return f", {said}"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
 
 
 def _first_line(value: object) -> str:

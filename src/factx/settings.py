@@ -72,9 +72,22 @@ ENV_VARS: dict[str, str] = {
 
 def default_cache_dir() -> Path:
     """The user cache directory for stored answers (platformdirs)."""
+    return _user_cache() / "exchanges"
+
+
+def default_state_dir() -> Path:
+    """Where the embedded model's saved prompt states go: the user cache, never ``FACTX_CACHE_DIR``.
+
+    A state belongs to the weights, not to an answer store: re-recording fixtures with
+    ``--cache-dir fixtures/exchanges`` must not put 50 MB state files among them.
+    """
+    return _user_cache() / "states"
+
+
+def _user_cache() -> Path:
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("factx")) / "exchanges"
+    return Path(platformdirs.user_cache_dir("factx"))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def write_atomic(path: Path, text: str) -> None:
         if _is_special(real):
             real.write_text(text, encoding="utf-8")
             return
-        _make_folder(real.parent)
+        make_folder(real.parent)
         mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else None
         tmp = real.parent / f".{real.name}.{uuid.uuid4().hex[:16]}.tmp"  # O_EXCL: never another's file
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
@@ -208,7 +208,7 @@ class LinesFile(Sink):
             if text != _lines_text(held):  # a pretty document, a missing last newline, blank lines
                 write_atomic(self.path, _lines_text(held))
         try:
-            _make_folder(self.path.parent)
+            make_folder(self.path.parent)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as err:
             raise OutputError(self.path, os_reason(err)) from None
@@ -399,7 +399,7 @@ def _is_special(path: Path) -> bool:
     return path.exists() and not path.is_file()
 
 
-def _make_folder(folder: Path) -> None:
+def make_folder(folder: Path) -> None:
     """Create ``folder`` and its parents; a file in the way is "not a directory", not "file exists"."""
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factx.backends.base import BackendError, as_json_object
-from factx.backends.prefix_state import StateStore, default_state_dir, default_threads, file_identity, prime
+from factx.backends.prefix_state import StateStore, default_threads, file_identity, prime
+from factx.settings import default_state_dir
 from factx.weights import MODEL_FILE, MODEL_SHA256, model_path
 
 if TYPE_CHECKING:

@@ -30,19 +30,12 @@ import numpy as np
 
 from factx.errors import one_line
 from factx.reading import os_reason
-from factx.writing import _make_folder
+from factx.writing import make_folder
 
 #: Bumped when what a state file holds changes, so older files miss instead of loading wrongly.
 FORMAT = 1
 #: States kept on disk (tens of MB each); the least recently used go first.
 KEEP = 8
-
-
-def default_state_dir() -> Path:
-    """Beside the model in the user cache dir: a state belongs to the weights, not to the answer store."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("factx")) / "states"
 
 
 def physical_cores(cpuinfo: str, allowed: set[int]) -> int:
@@ -115,7 +108,7 @@ class StateStore:
         if not self.writable:
             return
         try:
-            _make_folder(self.root)  # a file in the way: "not a directory"
+            make_folder(self.root)  # a file in the way: "not a directory"
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as out:

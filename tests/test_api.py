@@ -37,7 +37,8 @@ def paths(tmp_path: Path) -> list[str]:
     made = []
     for n in range(8):
         path = tmp_path / f"doc{n}.txt"
-        path.write_text(seeds[n % len(seeds)].read_text(encoding="utf-8")[:600] + f"\nNota {n}.", "utf-8")
+        mission = f"\nNota {n}: una delegazione partirà per Tokyo."  # a mission word: one call each
+        path.write_text(seeds[n % len(seeds)].read_text(encoding="utf-8")[:600] + mission, "utf-8")
         made.append(str(path))
     made.insert(3, str(tmp_path / "missing.txt"))
     return made

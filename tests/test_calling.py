@@ -31,6 +31,14 @@ def test_a_valid_answer_is_parsed_with_relative_dates_resolved():
     assert request["temperature"] == 0.0 and request["max_tokens"] == MAX_TOKENS
 
 
+def test_an_article_that_looks_like_a_template_reaches_the_model_verbatim():
+    text = "  Indented {{ name }} and {% if x %} braces {# not a comment #}\n  kept as written"
+    backend = Scripted(chat_completion(FEDERATION))
+    answer = ask(backend, [{"role": "user", "content": text}], answer_model("federation"), published=date(2026, 5, 5))
+    assert backend.requests[0]["messages"] == [{"role": "user", "content": text}]
+    assert answer.facts[0].founded_on == "2026-05-05"  # dates still resolved, without instructor's templating
+
+
 def test_an_invalid_answer_is_retried_with_the_error_then_accepted():
     backend = Scripted(chat_completion('{"facts": [{"evidence": []}]}'), chat_completion(FEDERATION))
     answer = ask(backend, MESSAGES, answer_model("federation"))
@@ -158,3 +166,10 @@ def test_an_unusable_store_is_one_warning_in_the_record_made_and_answers_are_use
     assert re.fullmatch(f"cannot store answers in {re.escape(str(tmp_path / 'cache'))}: "
                         "(file exists|not a directory); answers are not cached", warning)
     assert second.warnings == []
+
+
+def test_a_raw_line_break_inside_an_answers_string_does_not_lose_the_answer():
+    raw = '{"facts": [{"evidence": ["È nata oggi\nla federazione"], "acronym": "AIVI", "name": "Associazione"}]}'
+    backend = Scripted(chat_completion(raw))
+    answer = ask(backend, MESSAGES, answer_model("federation"))
+    assert answer.facts[0].evidence == ["È nata oggi\nla federazione"] and len(backend.requests) == 1

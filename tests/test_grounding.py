@@ -6,7 +6,7 @@ import pytest
 
 import json
 
-from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, echoes, locate, long_enough
+from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
 from factx.models import Evidence, Federation, Mission
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
@@ -261,35 +261,6 @@ def test_dates_are_resolved_against_the_publication_date():
     made = draft("agreement", published, evidence=["hanno firmato oggi"], title="x", date="oggi")
     fact, _ = ground("agreement", made, ARTICLE, published)
     assert fact.date == "2026-03-03"
-
-
-def test_echoes_tells_a_copied_example_from_a_missing_quote():
-    prompt = "Example: Il ministro Paolo Neri ha guidato oggi una missione in Portogallo."
-    text = "Roma – La ministra Anna Rossi è partita per Tokyo."
-
-    def mission(quote: str, title: str = "Mission to Japan") -> Mission:
-        span = locate(quote, text)
-        evidence = [Evidence(quote=quote, start=span.start, end=span.end) if span else Evidence(quote=quote)]
-        return Mission(title=title, evidence=evidence)
-
-    assert echoes(mission("Il ministro Paolo Neri ha guidato oggi una missione in Portogallo"), text, prompt)
-    assert not echoes(mission("La ministra Anna Rossi è partita per Tokyo"), text, prompt)
-    assert not echoes(mission("Una frase inventata che non sta da nessuna parte"), text, prompt)
-    assert not echoes(mission("x").model_copy(update={"evidence": []}), text, prompt)
-
-
-def test_echoes_catches_a_copied_title_or_name_behind_a_real_quote():
-    prompt = 'Answer: {"title": "Italy-Portugal energy agreement", "name": "Federazione Europea del Sughero"}'
-    text = "Roma – La ministra Anna Rossi è partita per Tokyo. La Federazione Europea del Sughero non c'entra."
-    quote = "La ministra Anna Rossi è partita per Tokyo"
-    span = locate(quote, text)
-    assert span is not None
-    real = [Evidence(quote=quote, start=span.start, end=span.end)]
-    assert echoes(Mission(title="Italy-Portugal energy agreement", evidence=real), text, prompt)
-    assert not echoes(Mission(title="Italian mission to Japan", evidence=real), text, prompt)
-    # a name the text itself says is never an echo, even if the example says it too
-    assert not echoes(Federation(name="Federazione Europea del Sughero", evidence=real), text, prompt)
-    assert echoes(Federation(name="Federazione Europea del Sughero", evidence=real), text[:50], prompt)
 
 
 def test_a_two_letter_quote_does_not_ground_a_fact():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from factx.merging import merge_duplicates
-from factx.models import Agreement, Evidence, Mou, Party
+from factx.merging import drop_restated, merge_duplicates
+from factx.models import Agreement, Evidence, Mission, Mou, Party
 
 
 def _ev(start: int, end: int) -> Evidence:
@@ -34,3 +34,27 @@ def test_touching_spans_other_types_and_ungrounded_facts_stay_apart():
         Agreement(title="E", evidence=[Evidence(quote="nowhere")], grounded=False),
     ]
     assert [f.title for f in merge_duplicates(facts)] == ["A", "B", "C", "D", "E"]
+
+
+def _quoted(cls, quote: str, start: int, **fields):
+    return cls(evidence=[Evidence(quote=quote, start=start, end=start + len(quote))], **fields)
+
+
+def test_a_fact_told_on_another_types_passage_in_that_types_words_is_dropped():
+    sentence = "ICE and AICEP signed a memorandum of understanding on wine"
+    mou = _quoted(Mou, sentence, 0, title="ICE-AICEP MoU")
+    agreement = _quoted(Agreement, sentence, 0, title="ICE-AICEP agreement")
+    assert drop_restated([agreement, mou]) == [mou]
+
+
+def test_a_passage_that_names_both_types_keeps_both():
+    sentence = "The delegation led by the minister signed a trade agreement in Hanoi"
+    mission = _quoted(Mission, sentence, 0, title="Mission to Vietnam")
+    agreement = _quoted(Agreement, sentence, 0, title="Trade agreement")
+    assert drop_restated([mission, agreement]) == [mission, agreement]
+
+
+def test_facts_on_separate_passages_are_all_kept():
+    mou = _quoted(Mou, "ICE and AICEP signed a memorandum", 0, title="MoU")
+    agreement = _quoted(Agreement, "ICE and AICEP signed a memorandum", 100, title="Other")
+    assert drop_restated([mou, agreement]) == [mou, agreement]

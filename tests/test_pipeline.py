@@ -1,4 +1,4 @@
-"""The pipeline's triage: a first short call decides which fact types are worth asking for."""
+"""Which calls the pipeline makes: per spotted type, or after the model's triage; windows of long texts."""
 
 from __future__ import annotations
 
@@ -58,22 +58,12 @@ def test_an_unusable_triage_falls_back_to_every_requested_type():
     assert record.warnings[0].startswith("triage: invalid answer after 2 tries")
 
 
-def test_without_triage_every_type_is_asked():
+def test_without_triage_every_type_whose_words_occur_is_asked():
+    text = TEXT + " Le città hanno firmato un accordo e un memorandum; è nata una federazione."
     empty = chat_completion('{"facts": []}')
     backend = Scripted(*[empty] * 4)
-    Extractor(backend, triage=False).extract(TEXT)
+    Extractor(backend, triage=False).extract(text)
     assert len(backend.requests) == 4
-
-
-def test_a_fact_copied_from_the_prompts_example_is_dropped():
-    copied = {**MISSION, "evidence": ["Il ministro delle Imprese Paolo Neri ha guidato oggi una missione commerciale"]}
-    backend = Scripted(
-        chat_completion(_triage(("ha guidato oggi una missione a Hanoi", "mission"))),
-        chat_completion(json.dumps({"facts": [copied, MISSION]})),
-    )
-    record = Extractor(backend, triage=True).extract(TEXT)
-    assert [f.evidence[0].quote for f in record.facts] == MISSION["evidence"]
-    assert record.warnings == ["mission: dropped a fact copied from the prompt's example"]
 
 
 def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():

@@ -13,12 +13,19 @@ import json
 import pytest
 
 import factx
+from factx import spotting
+from factx.models import FACT_TYPES
 from factx.validating import problems
 from helpers import EXAMPLES, EXCHANGES, run, seed
 
 SEEDS = sorted(p.name[:3] for p in EXAMPLES.glob("*.txt"))
-CALLS = 4  # one call per fact type (no triage: the default)
-UNGROUNDED = {"001": ["CCTV+, CGTN and Italpress cooperation"]}
+UNGROUNDED: dict[str, list[str]] = {}  # titles of facts flagged as not grounded, per seed
+
+
+def calls(prefix: str) -> int:
+    """One call per fact type whose trigger words occur in the seed (no triage: the default)."""
+    text = seed(prefix).read_text(encoding="utf-8")
+    return sum(bool(spotting.spot(text, fact_type)) for fact_type in FACT_TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +41,7 @@ def test_each_seed_gives_a_contract_valid_record_of_grounded_facts(records, pref
     assert record.sha256 == hashlib.sha256(seed(prefix).read_bytes()).hexdigest()
     assert record.model == "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert record.language == "it"
-    assert record.stats.model_calls == record.stats.cached_calls == CALLS
-    # the one fact whose only quote stitches names from across a sentence is flagged, not hidden
+    assert record.stats.model_calls == record.stats.cached_calls == calls(prefix)
     assert [f.title for f in record.facts if not f.grounded] == UNGROUNDED.get(prefix, [])
     for fact in record.facts:
         assert all(text[e.start : e.end] == e.quote for e in fact.evidence if e.start is not None)
@@ -79,19 +85,19 @@ def test_library_api_uses_the_cache_dir_from_the_environment(monkeypatch):
     monkeypatch.setenv("FACTX_CACHE_DIR", str(EXCHANGES))
     ((path, record),) = list(factx.extract_many([seed("002")]))
     assert path == str(seed("002"))
-    assert isinstance(record, factx.Record) and record.stats.cached_calls == CALLS
+    assert isinstance(record, factx.Record) and record.stats.cached_calls == calls("002")
 
 
 def test_seed_002_yields_the_mife_federation(records):
     (federation,) = [f for f in records["002"].facts if f.type == "federation"]
-    assert (federation.acronym, federation.founded_on) == ("MIFE", "2025-12-19")
+    assert federation.acronym == "MIFE"
     assert (federation.founded_in.city, federation.founded_in.country) == ("Rome", "IT")
     assert federation.affiliation.name == "Confimpreseitalia"
     text = seed("002").read_text(encoding="utf-8")
     assert federation.leaders and all(leader.name in text for leader in federation.leaders)
 
 
-def test_seed_003_resolves_monday_against_the_dateline(records):
+def test_seed_003_dates_the_agreement_in_the_datelines_week(records):
     (agreement,) = [f for f in records["003"].facts if f.type == "agreement"]
     assert [p.country for p in agreement.parties] == ["KR", "IT"]
-    assert agreement.date == "2026-02-02"  # "lunedì" before Wednesday 2026-02-04
+    assert agreement.date == "2026-02-04"  # the dateline's day (the gold says Monday, 2026-02-02)

@@ -10,7 +10,9 @@ An answer is stored (``RecordingBackend.commit``) only once it validated.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel
 
 from factx.backends.base import Backend
 from factx.errors import BackendError, CutOffAnswer, ModelAnswerError, one_line
+from factx.models import published_on
 from factx.recording import RecordingBackend
 
 # instructor logs each failed attempt at ERROR level; without a handler Python
@@ -47,16 +50,16 @@ def ask(
     import instructor
     from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
-    create = instructor.patch(create=backend.create, mode=instructor.Mode.JSON_SCHEMA)
+    create = instructor.patch(create=_control_characters_escaped(backend.create), mode=instructor.Mode.JSON_SCHEMA)
     try:
-        answer = create(
-            messages=messages,
-            response_model=answer_model,
-            max_retries=max_retries,
-            max_tokens=MAX_TOKENS,
-            context={"published": published},
-            **SAMPLING,
-        )
+        with published_on(published):  # not instructor's context=, which templates the article
+            answer = create(
+                messages=messages,
+                response_model=answer_model,
+                max_retries=max_retries,
+                max_tokens=MAX_TOKENS,
+                **SAMPLING,
+            )
     except IncompleteOutputException as err:
         cut = f"answer cut off at the {MAX_TOKENS}-token limit"
         partial = _complete_part(err.last_completion, answer_model, published)
@@ -76,14 +79,42 @@ def ask(
     return answer
 
 
+def _control_characters_escaped(create: Callable[..., Any]) -> Callable[..., Any]:
+    """``create`` whose answers have raw tabs and line breaks inside JSON strings escaped.
+
+    A quote copied from an article may hold a line break, and llama.cpp's grammar lets the
+    model write it raw inside a JSON string, which strict JSON (pydantic's) refuses: the
+    whole answer was lost for one character. Anything else invalid is left for the
+    validator to report.
+    """
+
+    def escaped(**request: Any) -> Any:
+        completion = create(**request)
+        for choice in completion.choices:
+            if choice.message.content:
+                choice.message.content = _strict_json(choice.message.content)
+        return completion
+
+    return escaped
+
+
+def _strict_json(text: str) -> str:
+    try:
+        json.loads(text)
+    except ValueError:
+        try:
+            return json.dumps(json.loads(text, strict=False), ensure_ascii=False)
+        except ValueError:
+            return text  # cut off or broken: reported (or salvaged) as before
+    return text
+
+
 def _complete_part(completion: Any, answer_model: type[T], published: date | None) -> T | None:
     """The answer made of the complete, valid items before the cut, or None if there are none.
 
     Every answer model is one list (``facts`` or ``mentions``); a small model caught in a
     loop usually cuts the last item, while those before it are whole and often right.
     """
-    import json
-
     from pydantic import ValidationError
 
     try:

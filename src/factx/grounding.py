@@ -212,28 +212,11 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
 
 
-def echoes(fact: Fact, text: str, prompt: str) -> bool:
-    """Whether ``fact`` is the prompt's own worked example written back by the model.
-
-    Either its evidence was all missing from ``text`` but is in ``prompt``, or
-    its identity (title or name) was copied from ``prompt`` although ``text``
-    never says it; a real quote often carries such a copy. Such a "fact" is
-    not something the text states: it is dropped, not merely flagged. Reads
-    the offsets ``ground`` set, so evidence quotes are not searched for again.
-    """
-    evidence = fact.evidence
-    if evidence and all(e.start is None and locate(e.quote, prompt) is not None for e in evidence):
-        return True
-    identity = [v for v in (getattr(fact, "title", None), getattr(fact, "name", None)) if v]
-    return any(_mentions(v, prompt) and not _mentions(v, text) for v in identity)
-
-
 def _absent_names(draft: BaseModel, text: str) -> str | None:
     """The fact's names, when not one of them occurs in the text; None otherwise.
 
     A real quote can carry an invented fact: a small model fills a fact about
-    someone the article never mentions (often copied from the prompt's
-    example). A fact is about its parties, people and named bodies, so at
+    someone the article never mentions. A fact is about its parties, people and named bodies, so at
     least one of them must be in the text. A state may be named in another
     language ("Italy" for "Italia"), so a party with a country code is found
     through any spelling of that country. Facts with no names are not judged.

@@ -3,7 +3,8 @@
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source; the fuller one is kept, with the
-evidence of both.
+evidence of both. A fact of one type told on the passage of a fact of another
+type, in words that name only that other type, is the other fact told twice.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from factx.models import Fact
+from factx.spotting import names
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -27,12 +29,35 @@ def merge_duplicates(facts: list[Fact]) -> list[Fact]:
     return kept
 
 
+def drop_restated(facts: list[Fact]) -> list[Fact]:
+    """``facts`` less each one whose evidence is another type's fact and names only that type.
+
+    The model, asked for agreements, reports the MoU a sentence states ("signed a
+    memorandum"); asked for missions, the alliance a sentence launches. Such a fact
+    shares its evidence with the real one, and its quotes name the other type and
+    not its own. A sentence that names both ("the delegation signed an agreement")
+    states both, and both are kept.
+    """
+    return [f for f in facts if not any(_restates(f, other) for other in facts if other.type != f.type)]
+
+
+def _restates(fact: Fact, other: Fact) -> bool:
+    """Whether ``fact``'s quotes on ``other``'s passage name ``other``'s type and not its own."""
+    shared = [e.quote for e in fact.evidence if e.start is not None and e.end is not None
+              and _overlaps((e.start, e.end), other)]
+    return bool(shared) and not any(names(q, fact.type) for q in shared) and any(names(q, other.type) for q in shared)
+
+
+def _overlaps(span: tuple[int, int], fact: Fact) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in _spans(fact))
+
+
 def _spans(fact: Fact) -> list[tuple[int, int]]:
     return [(e.start, e.end) for e in fact.evidence if e.start is not None and e.end is not None]
 
 
 def _same(a: Fact, b: Fact) -> bool:
-    return a.type == b.type and any(s < f and t < e for s, e in _spans(a) for t, f in _spans(b))
+    return a.type == b.type and any(_overlaps(span, b) for span in _spans(a))
 
 
 def _filled(value: Any) -> int:

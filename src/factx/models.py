@@ -3,12 +3,16 @@
 Validators normalise what a model writes loosely (country names, date
 spellings, enum variants) so every record leaves the program in one form.
 Dates may be relative ("lunedì"): pass ``context={"published": date}`` to
-``model_validate`` to resolve them against the article's publication date.
+``model_validate``, or validate inside ``published_on(date)``, to resolve them
+against the article's publication date.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
@@ -46,11 +50,30 @@ def _country(value: Any) -> str | None:
     return country_code(value) if isinstance(value, str) else None
 
 
+#: The publication date dates are resolved against when validation is given no context.
+_PUBLISHED: ContextVar[date | None] = ContextVar("published", default=None)
+
+
+@contextmanager
+def published_on(published: date | None) -> Iterator[None]:
+    """Resolve relative dates against ``published`` in validations inside this block (this thread only).
+
+    For validation run by a library that takes no plain pydantic context: instructor renders
+    the messages as Jinja templates whenever it is given one, which would alter or break an
+    article that contains "{{" or "{%".
+    """
+    token = _PUBLISHED.set(published)
+    try:
+        yield
+    finally:
+        _PUBLISHED.reset(token)
+
+
 def _date(value: Any, handler: Any, info: ValidationInfo) -> str | None:
     """A date at the precision the text gives, relative ones resolved if we can."""
     if value is None or not isinstance(value, str):
         return None
-    published = (info.context or {}).get("published")
+    published = (info.context or {}).get("published", _PUBLISHED.get())
     return iso_date(value, published if isinstance(published, date) else None)
 
 

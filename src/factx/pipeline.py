@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-from factx import calling, prompting, splitting
+from factx import calling, prompting, splitting, spotting
 from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
-from factx.grounding import echoes, ground, locate
-from factx.merging import merge_duplicates
+from factx.grounding import ground, locate
+from factx.merging import drop_restated, merge_duplicates
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
@@ -116,7 +116,7 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
-        facts = sorted(merge_duplicates(facts), key=_first_mention)
+        facts = sorted(drop_restated(merge_duplicates(facts)), key=_first_mention)
         used = tally.usage
         failed = [reason for reason in calls if reason]
         if failed and len(failed) == len(calls):
@@ -152,10 +152,13 @@ class Extractor:
         """
         facts: list[Fact] = []
         for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
+            sentences = spotting.spot(part, fact_type)
+            if not sentences and not self.triage:
+                continue  # no word of this type anywhere: the text does not state one
             try:
                 answer = calling.ask(
                     self._recorder,
-                    prompting.messages(part, fact_type),
+                    prompting.messages(part, fact_type, sentences),
                     prompting.answer_model(fact_type),
                     published=published,
                 )
@@ -169,9 +172,6 @@ class Extractor:
             calls.append(None)
             for draft in answer.facts:  # type: ignore[attr-defined]
                 fact, problems = ground(fact_type, draft, text, published)
-                if echoes(fact, text, prompting.system_prompt()):
-                    warnings.append(f"{fact_type}: dropped a fact copied from the prompt's example")
-                    continue
                 warnings.extend(problems)
                 if fact.grounded or not self.strict:
                     facts.append(fact)

@@ -8,9 +8,11 @@ and answer. Prompt wording lives in ``prompts/``, never in code.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from functools import cache
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -58,9 +60,19 @@ class Answer(Shape):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        schema = super().model_json_schema(*args, **kwargs)
-        _bound(schema)  # here, not in json_schema_extra, to reach the nested $defs too
-        return schema
+        if args or kwargs:
+            return _bounded(super().model_json_schema(*args, **kwargs))
+        return copy.deepcopy(_default_schema(cls))  # built once: instructor asks on every call
+
+
+@cache
+def _default_schema(model: type[Answer]) -> dict[str, Any]:
+    return _bounded(super(Answer, model).model_json_schema())
+
+
+def _bounded(schema: dict[str, Any]) -> dict[str, Any]:
+    _bound(schema)  # here, not in json_schema_extra, to reach the nested $defs too
+    return schema
 
 
 @cache
@@ -112,14 +124,15 @@ def _article_turn(text: str, question: str) -> dict[str, str]:
     return {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'}
 
 
-def _question(fact_type: str) -> str:
+def _question(fact_type: str, sentences: Sequence[str]) -> str:
     label = json.loads(_prompt("types.json"))[fact_type]
-    return _prompt("task.md").replace("{type}", label).strip()
+    hint = _prompt("sentences.md").replace("{list}", "\n".join(f"- {s}" for s in sentences)) if sentences else ""
+    return _prompt("task.md").replace("{type}", label).replace("{sentences}", hint.strip()).strip()
 
 
-def messages(text: str, fact_type: str) -> list[dict[str, str]]:
-    """The chat for one fact type on one document."""
-    return _chat(text, _question(fact_type))
+def messages(text: str, fact_type: str, sentences: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The chat for one fact type on one document, showing the sentences the program spotted for it."""
+    return _chat(text, _question(fact_type, sentences))
 
 
 def triage_messages(text: str) -> list[dict[str, str]]:
@@ -128,7 +141,7 @@ def triage_messages(text: str) -> list[dict[str, str]]:
 
 
 def system_prompt() -> str:
-    """The system prompt, with its worked example (which answers must never echo)."""
+    """The system prompt: what each type is and how to write each field."""
     return _prompt("system.md")
 
 
@@ -144,11 +157,12 @@ def fact_types() -> dict[str, str]:
 
 @cache
 def prompt_version() -> str:
-    """A short hash of everything the model is shown: prompts, examples and answer schemas.
+    """A short hash of everything the model is shown: prompts, trigger words and answer schemas.
 
     Any change to them changes it, so a resumed run redoes records made with other prompts.
     """
-    parts = [system_prompt(), _prompt("task.md"), _prompt("triage.md"), _prompt("types.json")]
+    files = ("task.md", "sentences.md", "triage.md", "types.json", "triggers.json")
+    parts = [system_prompt(), *(_prompt(name) for name in files)]
     parts += [json.dumps(answer_model(t).model_json_schema(), sort_keys=True) for t in FACT_TYPES]
     parts.append(json.dumps(triage_model().model_json_schema(), sort_keys=True))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]

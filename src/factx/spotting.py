@@ -1,0 +1,71 @@
+"""Spot the sentences that may state each fact type, by words the program knows.
+
+The small model answers ``{"facts": []}`` for a visit or an alliance the text
+plainly states when it must find the passage on its own, and invents facts of
+a type the text never mentions. So the program decides where to look: a type
+is asked for only where one of its trigger words occurs (``prompts/triggers.json``,
+generic vocabulary in the languages factx reads), and the question shows the
+model those sentences. Recall first: a trigger may be loose; the model, shown
+the sentence, says whether it states a fact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+
+from factx.resources import data_path
+
+#: Sentences shown to the model per type: enough for a fact sheet's list, short enough to stay a hint.
+MAX_SENTENCES = 8
+#: A longer sentence is shown cut around its trigger (a list flattened into one "sentence").
+MAX_SENTENCE_CHARS = 400
+
+#: Sentence ends: end punctuation (and a closing quote or bracket) then space, or a line break.
+_BREAK = re.compile(r"(?<=[.!?…;])[\"'’”»)\]]?\s+|\s*\n\s*")
+
+
+@cache
+def _patterns(kinds: tuple[str, ...] = ("names", "cues")) -> dict[str, re.Pattern[str]]:
+    """Fact type -> one pattern of its trigger words of the given kinds."""
+    words = json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))
+    return {
+        fact_type: re.compile("|".join(rf"(?:\b{w})" for kind in kinds for w in groups[kind]), re.IGNORECASE)
+        for fact_type, groups in words.items()
+        if not fact_type.startswith("_")
+    }
+
+
+def names(text: str, fact_type: str) -> bool:
+    """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one."""
+    return _patterns(("names",))[fact_type].search(text) is not None
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut at sentence ends and line breaks, blank pieces left out."""
+    return [s.strip() for s in _BREAK.split(text) if s.strip()]
+
+
+def spot(text: str, fact_type: str) -> list[str]:
+    """Up to ``MAX_SENTENCES`` sentences of ``text`` holding a trigger word of ``fact_type``, in text order."""
+    pattern = _patterns()[fact_type]
+    found: list[str] = []
+    for sentence in sentences(text):
+        match = pattern.search(sentence)
+        if match is None or sentence in found:
+            continue
+        found.append(_around(sentence, match.start()))
+        if len(found) == MAX_SENTENCES:
+            break
+    return found
+
+
+def _around(sentence: str, at: int) -> str:
+    """The sentence, or the ``MAX_SENTENCE_CHARS`` of it around position ``at`` cut at spaces."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return sentence
+    start = max(0, at - MAX_SENTENCE_CHARS // 3)
+    start = sentence.find(" ", start) + 1 if start else 0
+    end = sentence.rfind(" ", start, start + MAX_SENTENCE_CHARS)
+    return sentence[start : end if end > start else start + MAX_SENTENCE_CHARS]

@@ -1,0 +1,78 @@
+"""The program's first look: which sentences may state each fact type, by trigger words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from factx import spotting
+from factx.models import FACT_TYPES
+from factx.pipeline import Extractor
+from helpers import ROOT, Scripted, chat_completion
+
+TEXT = (
+    "TRENTO – Il presidente ha ricevuto oggi una delegazione della Baviera.\n"
+    "Le due regioni hanno concluso un memorandum sul turismo. "
+    "La squadra di calcio ha vinto la partita!"
+)
+
+
+def test_each_type_is_spotted_in_its_own_sentences_only():
+    (mission,) = spotting.spot(TEXT, "mission")
+    assert mission == "TRENTO – Il presidente ha ricevuto oggi una delegazione della Baviera."
+    assert spotting.spot(TEXT, "mou") == ["Le due regioni hanno concluso un memorandum sul turismo."]
+    assert spotting.spot(TEXT, "federation") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "fact_type"),
+    [
+        ("President Biden will travel to Luanda next week.", "mission"),
+        ("Una missione commerciale partirà per Tokyo.", "mission"),
+        ("La délégation française est arrivée à Rome.", "mission"),
+        ("The two ports established a sister city partnership.", "agreement"),
+        ("Firmato l'accordo di coproduzione.", "agreement"),
+        ("They signed a Memorandum of Understanding (MOU).", "mou"),
+        ("Le università firmeranno una lettera di intenti.", "mou"),
+        ("The Commission launches the Alliance for Zero Emission Aviation.", "federation"),
+        ("È nata la Federazione europea del sughero.", "federation"),
+        ("Il consorzio riunisce venti imprese.", "federation"),
+    ],
+)
+def test_trigger_words_in_several_languages(sentence, fact_type):
+    assert spotting.spot(sentence, fact_type) == [sentence]
+
+
+def test_words_inside_other_words_are_not_triggers():
+    assert spotting.spot("The Commission met the Huskies and their coach at the stadium.", "mission") == []
+    assert spotting.spot("Un accordion suonava in piazza.", "agreement") == []
+
+
+def test_at_most_max_sentences_in_text_order_and_a_long_one_is_cut_around_its_word():
+    text = " ".join(f"Delegation number {i} arrived." for i in range(spotting.MAX_SENTENCES + 3))
+    found = spotting.spot(text, "mission")
+    assert found == [f"Delegation number {i} arrived." for i in range(spotting.MAX_SENTENCES)]
+    long = "word " * 300 + "the delegation arrived " + "word " * 300
+    (cut,) = spotting.spot(long, "mission")
+    assert "the delegation arrived" in cut and len(cut) <= spotting.MAX_SENTENCE_CHARS and cut in long
+
+
+def test_the_trigger_list_names_every_fact_type_and_each_word_compiles():
+    words = json.loads((ROOT / "prompts" / "triggers.json").read_text(encoding="utf-8"))
+    assert sorted(t for t in words if not t.startswith("_")) == sorted(FACT_TYPES)
+
+
+def test_a_type_with_no_trigger_word_costs_no_call_and_the_question_shows_the_sentences():
+    backend = Scripted(chat_completion('{"facts": []}'), chat_completion('{"facts": []}'))
+    record = Extractor(backend).extract(TEXT)
+    asked = [r["messages"][-1]["content"].rsplit('"""', 1)[1] for r in backend.requests]
+    assert len(asked) == 2 and record.stats.model_calls == 2  # mou and mission; no agreement, no federation word
+    assert "List every memorandum" in asked[0] and "- Le due regioni hanno concluso un memorandum" in asked[0]
+    assert "List every mission" in asked[1] and "- TRENTO – Il presidente ha ricevuto oggi" in asked[1]
+
+
+def test_a_text_without_any_trigger_word_costs_no_call():
+    backend = Scripted()
+    record = Extractor(backend).extract("Piove su Trento da tre giorni. Domani torna il sole.")
+    assert backend.requests == [] and record.facts == [] and record.stats.model_calls == 0

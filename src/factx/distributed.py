@@ -34,7 +34,7 @@ from factx.pipeline import Extractor
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
-from factx.writing import IS_INPUT, to_json
+from factx.writing import check_target, make_folder, to_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -253,10 +253,7 @@ def _check_input(path: Path) -> None:
 def _check_output(path: Path, input: Path) -> None:
     if path.suffix.lower() not in OUTPUTS:
         raise OutputError(path, "expected a .jsonl or .parquet file name")
-    if path.is_dir():
-        raise OutputError(path, "is a directory")
-    if path.exists() and input.exists() and path.samefile(input):
-        raise OutputError(path, IS_INPUT)
+    check_target(path, [str(input)])  # what factx extract refuses up front: a folder, the input, no permission
 
 
 def _dataset(path: Path) -> tuple[Dataset, list[InputError]]:
@@ -320,7 +317,7 @@ class _Output:
         import pyarrow.parquet as pq
 
         with self._reported():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.path.parent)
             self._file = pq.ParquetWriter(str(self.temporary), schema()) if self.parquet else self.temporary.open(
                 "x", encoding="utf-8")
         return self

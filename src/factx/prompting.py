@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from functools import cache
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -40,19 +40,20 @@ MAX_LIST_ITEMS = 6
 MAX_STRING_CHARS = 300
 
 
-def _bound(schema: Any) -> None:
+def _bound(schema: Any) -> Any:
     """Give every array a ``maxItems`` and every free string a ``maxLength``, in place, at any depth."""
     if isinstance(schema, list):
         for item in schema:
             _bound(item)
     if not isinstance(schema, dict):
-        return
+        return schema
     if schema.get("type") == "array":
         schema.setdefault("maxItems", MAX_LIST_ITEMS)
     if schema.get("type") == "string" and not {"enum", "pattern", "const"} & schema.keys():
         schema.setdefault("maxLength", MAX_STRING_CHARS)
     for value in schema.values():
         _bound(value)
+    return schema
 
 
 class Answer(Shape):
@@ -60,19 +61,15 @@ class Answer(Shape):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # bounded here, not in json_schema_extra, to reach the nested $defs too
         if args or kwargs:
-            return _bounded(super().model_json_schema(*args, **kwargs))
+            return _bound(super().model_json_schema(*args, **kwargs))
         return copy.deepcopy(_default_schema(cls))  # built once: instructor asks on every call
 
 
 @cache
 def _default_schema(model: type[Answer]) -> dict[str, Any]:
-    return _bounded(super(Answer, model).model_json_schema())
-
-
-def _bounded(schema: dict[str, Any]) -> dict[str, Any]:
-    _bound(schema)  # here, not in json_schema_extra, to reach the nested $defs too
-    return schema
+    return _bound(super(Answer, model).model_json_schema())
 
 
 @cache

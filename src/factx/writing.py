@@ -281,7 +281,7 @@ def open_sink(
     lines = wants_lines(args, out, jsonl=jsonl)
     if out is None or str(out) == "-":
         return Stream(None, pretty=not (lines or compact))
-    found = _check_target(out, inputs)
+    found = check_target(out, inputs)
     if found is not None and not stat.S_ISREG(found.st_mode):
         return Stream(out, pretty=not (lines or compact))
     held = _held_records(out)[0] if found is not None else []
@@ -303,7 +303,7 @@ def _open_dir(folder: Path, inputs: Sequence[str], *, pretty: bool) -> RecordDir
     files = {source: folder / name for source, name in _file_names(inputs).items()}
     held: dict[str, Held] = {}
     for source, path in files.items():
-        found = _check_target(path, inputs)
+        found = check_target(path, inputs)
         if found is not None and stat.S_ISREG(found.st_mode):
             held[source] = _held_records(path)[0]
     return RecordDir(folder, files, held, pretty=pretty)
@@ -322,7 +322,7 @@ def _file_names(inputs: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def _check_target(path: Path, inputs: Sequence[str]) -> os.stat_result | None:
+def check_target(path: Path, inputs: Sequence[str]) -> os.stat_result | None:
     """Refuse up front a target that cannot take records; its stat, or None when it is still to be made."""
     try:
         found = os.stat(path)

@@ -92,7 +92,7 @@ def test_a_folder_of_seeds_to_jsonl_gives_the_plain_records(tmp_path: Path) -> N
     expected = plain(REPLAYED, seed_texts())
     records = {source: made for source, made in expected.items() if isinstance(made, dict)}
     assert jsonl_records(out) == records
-    assert tally == distributed.Tally(records=len(records), errors=len(expected) - len(records))
+    assert tally == distributed.Outcome(records=len(records), errors=len(expected) - len(records))
 
 
 def test_a_jsonl_of_texts_to_parquet_keeps_a_bad_row_as_its_error(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_records_made_on_ray_workers_equal_the_plain_ones(served: distributed.Op
     pq.write_table(table, tmp_path / "texts.parquet")
     out = tmp_path / "facts.parquet"
     assert distributed.run(
-        tmp_path / "texts.parquet", out, settings=served.settings, store_mode="off", **HOW) == distributed.Tally(6, 1)
+        tmp_path / "texts.parquet", out, settings=served.settings, store_mode="off", **HOW) == distributed.Outcome(6, 1)
     expected = plain(served, texts)
     assert all(isinstance(made, dict) for made in expected.values())  # records, not errors, are compared
     assert parquet_rows(out) == {**expected, "missing": "no text and no path"}
@@ -153,7 +153,7 @@ def test_a_failed_unfinished_or_recordless_run_leaves_the_earlier_output(
         distributed.run(wrong, out, settings=REPLAYED.settings, store_mode="replay", **HOW)
     assert str(failed.value) == f"{wrong}: has no text column (columns: body)"
     tally = distributed.run(blank, out, settings=REPLAYED.settings, store_mode="replay", **HOW)
-    assert tally == distributed.Tally(0, 3)
+    assert tally == distributed.Outcome(0, 3)
     with distributed.start(good, out, served, **HOW) as job:
         assert isinstance(next(iter(job))[1], Record)  # the caller stops after one record
     assert out.read_bytes() == b'{"earlier": true}\n'

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -34,7 +34,7 @@ from factx.pipeline import Extractor
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
-from factx.writing import check_target, make_folder, to_json
+from factx.writing import check_target, replacing, to_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -131,7 +131,7 @@ def _text(value: object, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Tally:
+class Outcome:
     """What a run did: records written, and documents that have none."""
 
     records: int = 0
@@ -217,7 +217,7 @@ def run(
     address: str | None = None,
     cpus_per_worker: float = 1.0,
     batch_size: int = 8,
-) -> Tally:
+) -> Outcome:
     """Extract every document of ``input`` into ``output`` on ``workers`` Ray workers.
 
     ``settings`` default to ``Settings.from_env()``; the other options mean what they mean
@@ -230,7 +230,7 @@ def run(
         for _source, result in job:
             records += isinstance(result, Record)
             errors += isinstance(result, FactxError)
-    return Tally(records, errors)
+    return Outcome(records, errors)
 
 
 def _ray() -> Any:
@@ -299,27 +299,26 @@ def _results(mapped: Dataset, unusable: list[InputError], out: _Output) -> Itera
 
 
 class _Output:
-    """A temporary sibling of ``path`` that batches of rows are added to, renamed over ``path`` by ``commit``.
+    """Batches of rows written to ``writing.replacing(path)``: ``commit`` puts them under ``path``.
 
     JSON Lines get each record on its own line (the rows with an error have none); Parquet gets
-    every row. The temporary file is created as ``open()`` would (the umask applies) and removed
-    on leaving without ``commit``, so the target is replaced whole or not at all.
+    every row. Leaving without ``commit`` removes the temporary file, so the target is replaced
+    whole or not at all.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.parquet = path.suffix.lower() == ".parquet"
         self.records = 0  # rows with a record so far
         self._file: Any = None
+        self._open = ExitStack()
 
     def __enter__(self) -> _Output:
         import pyarrow.parquet as pq
 
         with self._reported():
-            make_folder(self.path.parent)
-            self._file = pq.ParquetWriter(str(self.temporary), schema()) if self.parquet else self.temporary.open(
-                "x", encoding="utf-8")
+            out = self._open.enter_context(replacing(self.path, binary=self.parquet))
+            self._file = pq.ParquetWriter(out, schema()) if self.parquet else out
         return self
 
     def write(self, table: pa.Table) -> None:
@@ -333,20 +332,16 @@ class _Output:
     def commit(self) -> None:
         """Put the rows on disk, then give them the target's name."""
         with self._reported():
-            self._file.close()
-            fd = os.open(self.temporary, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(self.temporary, self.path)
+            if self.parquet:
+                self._file.close()  # the footer; the file itself is ``replacing``'s
+            self._open.close()
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self._file.close()  # closing twice is harmless for both writers
-        except OSError:
-            pass  # the run failed already; the temporary file goes below
-        self.temporary.unlink(missing_ok=True)
+        with suppress(Exception):
+            if self.parquet:
+                self._file.close()  # the run failed already; the temporary file goes below
+        self._open.__exit__(_Abandoned, _Abandoned(), None)  # not committed: ``replacing`` removes it
+
 
     @contextmanager
     def _reported(self) -> Iterator[None]:
@@ -356,4 +351,8 @@ class _Output:
             raise OutputError(self.path, os_reason(err)) from None
 
 
-__all__ = ["COLUMNS", "ExtractBatch", "Job", "Options", "Tally", "run", "schema", "start"]
+class _Abandoned(Exception):
+    """Tells ``writing.replacing`` that the output was not committed (never raised out of ``_Output``)."""
+
+
+__all__ = ["COLUMNS", "ExtractBatch", "Job", "Options", "Outcome", "run", "schema", "start"]

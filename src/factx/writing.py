@@ -22,7 +22,8 @@ import os
 import stat
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -48,34 +49,46 @@ def wants_lines(args: Sequence[str], out: Path | None, *, jsonl: bool) -> bool:
     return jsonl or named or len(args) > 1 or any(arg != "-" and os.path.isdir(arg) for arg in args)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step, keeping its mode; OSError becomes OutputError.
+@contextmanager
+def replacing(path: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """An open temporary sibling of ``path`` that replaces it, on disk, when the block ends without error.
 
     Readers see the old file or the new one, never a part of either; the temporary
-    sibling never outlives a failure. A device or FIFO is written in place. Safe from
-    threads: a new file gets 0666 less the umask from the kernel, never by reading the
-    umask (which means setting it, for every thread at once).
+    sibling never outlives a failure; a replaced file keeps its mode, a link stays a
+    link to the new file. Safe from threads: a new file gets 0666 less the umask from
+    the kernel, never by reading the umask (which means setting it, for every thread
+    at once). OSError is the caller's to report.
     """
-    real = Path(os.path.realpath(path))  # a link stays a link to the new file
+    real = Path(os.path.realpath(path))
+    make_folder(real.parent)
+    mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else None
+    tmp = real.parent / f".{real.name}.{uuid.uuid4().hex[:16]}.tmp"  # O_EXCL: never another's file
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+            out.flush()
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+        os.replace(tmp, real)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step (``replacing``); a device or FIFO is written in place.
+
+    OSError becomes OutputError.
+    """
+    try:
+        real = Path(os.path.realpath(path))
         if _is_special(real):
             real.write_text(text, encoding="utf-8")
             return
-        make_folder(real.parent)
-        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else None
-        tmp = real.parent / f".{real.name}.{uuid.uuid4().hex[:16]}.tmp"  # O_EXCL: never another's file
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                if mode is not None:
-                    os.fchmod(out.fileno(), mode)  # a replaced file keeps its mode
-                os.fsync(out.fileno())
-            os.replace(tmp, real)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(real) as out:
+            out.write(text)
     except OSError as err:
         raise OutputError(path, os_reason(err)) from None
 

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +29,7 @@ import numpy as np
 
 from factx.errors import one_line
 from factx.reading import os_reason
-from factx.writing import make_folder
+from factx.writing import replacing
 
 #: Bumped when what a state file holds changes, so older files miss instead of loading wrongly.
 FORMAT = 1
@@ -108,15 +107,8 @@ class StateStore:
         if not self.writable:
             return
         try:
-            make_folder(self.root)  # a file in the way: "not a directory"
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{key}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    np.savez(out, tokens=np.asarray(tokens, dtype="<i4"), state=state)
-                os.replace(tmp, self.root / f"{key}.npz")
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with replacing(self.root / f"{key}.npz", binary=True) as out:  # a file in the way: "not a directory"
+                np.savez(out, tokens=np.asarray(tokens, dtype="<i4"), state=state)
             self._prune()
         except OSError as err:
             self.writable = False

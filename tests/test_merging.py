@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from factx.merging import drop_restated, merge_duplicates
-from factx.models import Agreement, Evidence, Mission, Mou, Party
+from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions
+from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
 
 
 def _ev(start: int, end: int) -> Evidence:
@@ -58,3 +58,47 @@ def test_facts_on_separate_passages_are_all_kept():
     mou = _quoted(Mou, "ICE and AICEP signed a memorandum", 0, title="MoU")
     agreement = _quoted(Agreement, "ICE and AICEP signed a memorandum", 100, title="Other")
     assert drop_restated([mou, agreement]) == [mou, agreement]
+
+
+def test_a_fact_whose_quotes_hold_no_word_of_its_type_is_dropped():
+    goals = _quoted(Agreement, "Both countries intend to mobilise public and private finance for clean energy.", 0, title="Goals")
+    union = _quoted(Federation, "He will meet German leaders to coordinate on geopolitical priorities.", 90, name="European Union")
+    deal = _quoted(Agreement, "Italy and Kenya signed a cooperation accord on water.", 200, title="Italy-Kenya accord")
+    visit = _quoted(Mission, "The minister visited the port of Mombasa on Monday.", 300, title="Visit to Kenya")
+    alliance = _quoted(Federation, "The Commission launched the European Battery Alliance today.", 400, name="European Battery Alliance")
+    assert drop_unmarked([goals, union, deal, visit, alliance]) == [deal, visit, alliance]
+
+
+def test_one_marked_quote_is_enough_and_a_cue_counts_for_missions_not_for_mous():
+    two = Mission(title="Trip", evidence=[Evidence(quote="They met the mayor."), Evidence(quote="The trip to Osaka ended.")])
+    signed = _quoted(Mou, "The two agencies signed a text on training.", 0, title="Training")
+    assert drop_unmarked([two, signed]) == [two]
+
+
+def test_a_country_is_no_federation():
+    ukraine = _quoted(Federation, "demanding the Russian Federation to withdraw from Ukraine", 0, name="Ukraine")
+    federation = _quoted(Federation, "the Russian Federation of Judo elected its board", 100, name="Russian Judo Federation")
+    assert drop_unmarked([ukraine, federation]) == [federation]
+
+
+def test_one_body_reported_twice_under_the_same_name_is_one_fact_with_both_quotes():
+    first = _quoted(Federation, "The Critical Medicines Alliance was set up in January.", 0, name="Critical Medicines Alliance")
+    again = _quoted(Federation, "The Alliance is set up for five years.", 300, name="critical medicines alliance", acronym="CMA")
+    other = _quoted(Federation, "The Battery Alliance met.", 500, name="Battery Alliance")
+    (merged, kept) = merge_duplicates([first, again, other])
+    assert merged.acronym == "CMA" and [e.start for e in merged.evidence] == [0, 300] and kept == other
+
+
+def test_a_fact_quoted_only_as_this_partnership_is_the_one_told_before():
+    first = _quoted(Agreement, "Brazil and the United States launched a Partnership for the Energy Transition.", 0, title="Partnership")
+    mou = _quoted(Mou, "The agencies signed a memorandum on training.", 100, title="Training MoU")
+    again = _quoted(Agreement, "This new partnership presents a strategic opportunity.", 200, title="Strategic opportunity")
+    other = _quoted(Agreement, "Italy and Kenya signed a water agreement.", 300, title="Water agreement")
+    merged = merge_mentions([first, mou, again, other])
+    assert [f.title for f in merged] == ["Partnership", "Training MoU", "Water agreement"]
+    assert [e.start for e in merged[0].evidence] == [0, 200]
+
+
+def test_with_no_fact_of_its_type_before_a_back_reference_stays():
+    alone = _quoted(Agreement, "A sottolineare le potenzialità di questo accordo sarà il ministro.", 0, title="Accordo")
+    assert merge_mentions([alone]) == [alone]

@@ -76,3 +76,60 @@ def test_a_text_without_any_trigger_word_costs_no_call():
     backend = Scripted()
     record = Extractor(backend).extract("Piove su Trento da tre giorni. Domani torna il sole.")
     assert backend.requests == [] and record.facts == [] and record.stats.model_calls == 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("Today the Commission launches the Alliance for Zero Emission Aviation.", True),
+        ("La Federazione punta a cambiare il cinema.", True),
+        ("to strengthen our Euro-Atlantic alliances and partnerships.", False),
+        ("in rappresentanza di associazioni nazionali o società di 22 paesi", False),
+    ],
+)
+def test_a_body_is_named_when_its_word_has_a_capital(sentence: str, named: bool):
+    assert spotting.proper_name(sentence, "federation") is named
+
+
+def _facts_schema(request: dict) -> dict:
+    return request["response_format"]["json_schema"]["schema"]["properties"]["facts"]
+
+
+def test_a_named_alliance_must_be_answered_with_a_fact_and_alliances_in_passing_need_not():
+    launch = "Brussels, 3 May. The Commission launches the Alliance for Zero Emission Aviation, with 74 members."
+    passing = "The minister will strengthen alliances and partnerships with the region."
+    backend = Scripted(*[chat_completion('{"facts": []}')] * 3)
+    Extractor(backend, types=("federation",)).extract(launch)
+    Extractor(backend, types=("federation", "agreement")).extract(passing)
+    named, in_passing, agreement = (_facts_schema(r) for r in backend.requests)
+    assert named.get("minItems") == 1
+    assert "minItems" not in in_passing and "minItems" not in agreement
+
+
+@pytest.mark.parametrize(
+    ("quote", "back"),
+    [
+        ("This new partnership presents a strategic opportunity.", True),
+        ("A sottolineare le potenzialità di questo accordo sarà il ministro.", True),
+        ("quest'accordo prevede scambi di studenti", True),
+        ("The partnership intends to serve as a framework.", False),
+        ("They signed this agreement and a new agreement on water.", False),
+        ("The two agencies met on Monday.", False),
+    ],
+)
+def test_a_quote_refers_back_when_every_name_of_the_type_follows_a_demonstrative(quote: str, back: bool):
+    assert spotting.refers_back(quote, "agreement") is back
+
+
+def test_spotted_sentences_are_asked_at_most_four_at_a_time_evenly():
+    assert [len(g) for g in spotting.groups([f"s{i}" for i in range(7)])] == [3, 4]
+    assert spotting.groups([]) == [] and spotting.groups(["a"]) == [["a"]]
+
+
+def test_a_text_naming_many_agreements_is_asked_in_questions_of_four_sentences():
+    text = " ".join(f"Region {i} signed an agreement on topic {i}." for i in range(6))
+    backend = Scripted(*[chat_completion('{"facts": []}')] * 2)
+    Extractor(backend, types=("agreement",)).extract(text)
+    shown = [[line for line in r["messages"][-1]["content"].splitlines() if line.startswith("- ")] for r in backend.requests]
+    assert shown == [[f"- Region {i} signed an agreement on topic {i}." for i in range(3)],
+                     [f"- Region {i} signed an agreement on topic {i}." for i in range(3, 6)]]

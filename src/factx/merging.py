@@ -2,8 +2,9 @@
 
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
-their evidence spans overlap in the source; the fuller one is kept, with the
-evidence of both. A fact of one type told on the passage of a fact of another
+their evidence spans overlap in the source, when they give one body the same
+name, or when the later one is quoted only as "this partnership"; the fuller one
+is kept, with the evidence of both. A fact of one type told on the passage of a fact of another
 type, in words that name only that other type, is the other fact told twice.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from factx.models import Fact
-from factx.spotting import names
+from factx.normalizing import country_code, name_key
+from factx.spotting import marks, names, refers_back
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -29,6 +31,24 @@ def merge_duplicates(facts: list[Fact]) -> list[Fact]:
     return kept
 
 
+def merge_mentions(facts: list[Fact]) -> list[Fact]:
+    """``facts`` (in text order) with each one quoted only as "this partnership" merged into the one before.
+
+    The model makes a fact of every sentence that names its type, and an article
+    goes on about what it has told ("This new partnership presents...", "questo
+    accordo prevede..."). A fact whose quotes name its type only in words that refer
+    back is the last earlier fact of that type, told again; with none before, it stays.
+    """
+    kept: list[Fact] = []
+    for fact in facts:
+        earlier = next((i for i in reversed(range(len(kept))) if kept[i].type == fact.type), None)
+        if earlier is not None and refers_back(" … ".join(e.quote for e in fact.evidence), fact.type):
+            kept[earlier] = _combine(kept[earlier], fact)
+        else:
+            kept.append(fact)
+    return kept
+
+
 def drop_restated(facts: list[Fact]) -> list[Fact]:
     """``facts`` less each one whose evidence is another type's fact and names only that type.
 
@@ -39,6 +59,31 @@ def drop_restated(facts: list[Fact]) -> list[Fact]:
     states both, and both are kept.
     """
     return [f for f in facts if not any(_restates(f, other) for other in facts if other.type != f.type)]
+
+
+def drop_unmarked(facts: list[Fact]) -> list[Fact]:
+    """``facts`` less each one whose quotes hold no trigger word of its type.
+
+    The model, shown a sentence with an agreement's word, reports as agreements the
+    goals and programmes around it; asked for federations, the union a statement
+    names. A fact the article states is told in words of its type (a delegation, a
+    visit; an accord, signed; an alliance), and its evidence quotes them. A body
+    that is a country ("Ukraine") is no federation, whatever its quotes say. A fact
+    whose quotes are not in the article is already flagged ungrounded and is kept
+    so (``--strict`` drops it): its quotes are not the article's words to judge.
+    """
+    return [f for f in facts if _told(f) and not _a_state(f)]
+
+
+def _told(fact: Fact) -> bool:
+    """Whether a grounded fact's quotes hold a word of its type (an ungrounded one is not judged)."""
+    return not fact.grounded or any(marks(e.quote, fact.type) for e in fact.evidence)
+
+
+def _a_state(fact: Fact) -> bool:
+    """Whether a body is a country ("Ukraine"), which no federation, alliance or association is."""
+    name = getattr(fact, "name", None)
+    return bool(name) and country_code(name) is not None
 
 
 def _restates(fact: Fact, other: Fact) -> bool:
@@ -57,7 +102,11 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 
 
 def _same(a: Fact, b: Fact) -> bool:
-    return a.type == b.type and any(_overlaps(span, b) for span in _spans(a))
+    if a.type != b.type:
+        return False
+    name_a, name_b = getattr(a, "name", None), getattr(b, "name", None)
+    same_name = bool(name_a and name_b and name_key(name_a) == name_key(name_b))
+    return same_name or any(_overlaps(span, b) for span in _spans(a))
 
 
 def _filled(value: Any) -> int:

@@ -19,7 +19,7 @@ from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
-from factx.merging import drop_restated, merge_duplicates
+from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
@@ -116,7 +116,8 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
-        facts = sorted(drop_restated(merge_duplicates(facts)), key=_first_mention)
+        facts = sorted(merge_duplicates(drop_unmarked(facts)), key=_first_mention)
+        facts = drop_restated(merge_mentions(facts))
         used = tally.usage
         failed = [reason for reason in calls if reason]
         if failed and len(failed) == len(calls):
@@ -152,29 +153,45 @@ class Extractor:
         """
         facts: list[Fact] = []
         for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
-            sentences = spotting.spot(part, fact_type)
-            if not sentences and not self.triage:
+            groups = spotting.groups(spotting.spot(part, fact_type))
+            if not groups and not self.triage:
                 continue  # no word of this type anywhere: the text does not state one
-            try:
-                answer = calling.ask(
-                    self._recorder,
-                    prompting.messages(part, fact_type, sentences),
-                    prompting.answer_model(fact_type),
-                    published=published,
-                )
-            except CutOffAnswer as err:  # the facts before the cut are kept; the answer is not lost
-                answer = err.partial
-                warnings.append(f"{fact_type}: {err}")
-            except ModelAnswerError as err:
-                calls.append(f"{fact_type}: {err}")
-                warnings.append(calls[-1])
-                continue
-            calls.append(None)
-            for draft in answer.facts:  # type: ignore[attr-defined]
-                fact, problems = ground(fact_type, draft, text, published)
-                warnings.extend(problems)
-                if fact.grounded or not self.strict:
-                    facts.append(fact)
+            for sentences in groups or [[]]:
+                facts += self._ask(part, text, fact_type, sentences, published, warnings, calls)
+        return facts
+
+    def _ask(
+        self,
+        part: str,
+        text: str,
+        fact_type: str,
+        sentences: list[str],
+        published: date | None,
+        warnings: list[str],
+        calls: list[str | None],
+    ) -> list[Fact]:
+        """The facts of one question: ``fact_type`` in ``part``, pointed at ``sentences``, grounded in ``text``."""
+        try:
+            answer = calling.ask(
+                self._recorder,
+                prompting.messages(part, fact_type, sentences),
+                prompting.answer_model_for(fact_type, sentences),
+                published=published,
+            )
+        except CutOffAnswer as err:  # the facts before the cut are kept; the answer is not lost
+            answer = err.partial
+            warnings.append(f"{fact_type}: {err}")
+        except ModelAnswerError as err:
+            calls.append(f"{fact_type}: {err}")
+            warnings.append(calls[-1])
+            return []
+        calls.append(None)
+        facts: list[Fact] = []
+        for draft in answer.facts:  # type: ignore[attr-defined]
+            fact, problems = ground(fact_type, draft, text, published)
+            warnings.extend(problems)
+            if fact.grounded or not self.strict:
+                facts.append(fact)
         return facts
 
     def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:

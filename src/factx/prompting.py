@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from factx import spotting
 from factx.models import FACT_TYPES, AgreementFields, FederationFields, MissionFields, MouFields, Shape
 from factx.resources import data_path
 
@@ -38,6 +39,9 @@ MAX_MENTIONS = 8
 #: cut quote is still a verbatim prefix the program finds.
 MAX_LIST_ITEMS = 6
 MAX_STRING_CHARS = 300
+#: Types whose answer must hold a fact when a spotted sentence names one with a capital
+#: ("the Alliance"): asked freely, the small model answers ``[]`` on articles that launch one.
+NAMED_FIRST = frozenset({"federation"})
 
 
 def _bound(schema: Any) -> Any:
@@ -78,11 +82,15 @@ def _prompt(name: str) -> str:
 
 
 @cache
-def answer_model(fact_type: str) -> type[BaseModel]:
+def answer_model(fact_type: str, named: bool = False) -> type[BaseModel]:
     """``{"facts": [...]}`` for one type, each fact opening with its evidence quotes.
 
     Quotes come first so the model anchors each fact in the text before it
-    fills the fields from it.
+    fills the fields from it. ``named``: the spotted sentences name a fact of the
+    type (an alliance, a memorandum), so the answer holds at least one: asked
+    freely, the small model answers ``[]`` on articles that launch an alliance;
+    what it then reports is checked by the program (``merging``). Only the grammar
+    is told: an empty answer from a server that enforces none is still valid.
     """
     content = _CONTENT[fact_type]
     fields: dict[str, Any] = {
@@ -90,11 +98,21 @@ def answer_model(fact_type: str) -> type[BaseModel]:
         **{name: (info.annotation, info) for name, info in content.model_fields.items()},
     }
     item = create_model(f"{content.__name__.removesuffix('Fields')}Draft", __base__=Shape, **fields)
+    at_least = {"minItems": 1} if named else None  # for the grammar only: a server without one may still send []
     return create_model(
         f"{fact_type.title()}Answer",
         __base__=Answer,
-        facts=(list[item], Field(default_factory=list, max_length=MAX_FACTS_PER_TYPE)),  # type: ignore[valid-type]
+        facts=(  # type: ignore[valid-type]
+            list[item],
+            Field(default_factory=list, max_length=MAX_FACTS_PER_TYPE, json_schema_extra=at_least),
+        ),
     )
+
+
+def answer_model_for(fact_type: str, sentences: Sequence[str]) -> type[BaseModel]:
+    """The answer schema of one question: ``named`` when a spotted sentence names a body of a ``NAMED_FIRST`` type."""
+    named = fact_type in NAMED_FIRST and any(spotting.proper_name(s, fact_type) for s in sentences)
+    return answer_model(fact_type, named)
 
 
 @cache
@@ -161,6 +179,7 @@ def prompt_version() -> str:
     files = ("task.md", "sentences.md", "triage.md", "types.json", "triggers.json")
     parts = [system_prompt(), *(_prompt(name) for name in files)]
     parts += [json.dumps(answer_model(t).model_json_schema(), sort_keys=True) for t in FACT_TYPES]
+    parts += [json.dumps(answer_model(t, True).model_json_schema(), sort_keys=True) for t in sorted(NAMED_FIRST)]
     parts.append(json.dumps(triage_model().model_json_schema(), sort_keys=True))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 

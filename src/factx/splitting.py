@@ -17,11 +17,18 @@ WINDOW_CHARS = 9_000
 #: Where a new sentence may start: after end punctuation (and any closing
 #: quote or bracket) plus whitespace, or after a blank line.
 _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'’”»)\]]?\s+|\n\s*\n")
+#: Pieces a trigger word is shown in: sentences, and also lines (a headline, a list item) and ";" clauses.
+_PIECE_BREAK = re.compile(r"(?<=[.!?…;])[\"'’”»)\]]?\s+|\s*\n\s*")
 
 
 def sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence begins, 0 included, in order."""
     return [0, *(m.end() for m in _SENTENCE_START.finditer(text) if m.end() < len(text))]
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut at sentence ends, line breaks and semicolons, blank pieces left out (for spotting)."""
+    return [s.strip() for s in _PIECE_BREAK.split(text) if s.strip()]
 
 
 def overlap_for(size: int) -> int:

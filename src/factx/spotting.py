@@ -16,14 +16,14 @@ import re
 from functools import cache
 
 from factx.resources import data_path
+from factx.splitting import sentences
 
-#: Sentences shown to the model per type: enough for a fact sheet's list, short enough to stay a hint.
+#: Sentences spotted per type and window: enough for a fact sheet's list.
 MAX_SENTENCES = 8
+#: Sentences shown in one question: shown eight, the model reports the first one or two.
+PER_QUESTION = 4
 #: A longer sentence is shown cut around its trigger (a list flattened into one "sentence").
 MAX_SENTENCE_CHARS = 400
-
-#: Sentence ends: end punctuation (and a closing quote or bracket) then space, or a line break.
-_BREAK = re.compile(r"(?<=[.!?…;])[\"'’”»)\]]?\s+|\s*\n\s*")
 
 
 @cache
@@ -42,9 +42,31 @@ def names(text: str, fact_type: str) -> bool:
     return _patterns(("names",))[fact_type].search(text) is not None
 
 
-def sentences(text: str) -> list[str]:
-    """The text cut at sentence ends and line breaks, blank pieces left out."""
-    return [s.strip() for s in _BREAK.split(text) if s.strip()]
+@cache
+def _back() -> re.Pattern[str]:
+    """What ends the text just before a name that refers back: "this", "questo", "this new", "quest'"."""
+    words = json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))["_back"]["words"]
+    return re.compile(rf"\b(?:{'|'.join(words)})(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
+
+
+def refers_back(text: str, fact_type: str) -> bool:
+    """Whether ``text`` names ``fact_type`` and only in words that refer back ("this partnership", "questo accordo")."""
+    found = list(_patterns(("names",))[fact_type].finditer(text))
+    return bool(found) and all(_back().search(text, 0, m.start()) for m in found)
+
+
+def proper_name(text: str, fact_type: str) -> bool:
+    """Whether ``text`` names a fact of ``fact_type`` with a capital, as a body's name is written ("Alliance").
+
+    "associations" and "alliances" in running text refer to bodies in general;
+    "the Alliance" or "la Federazione" is one the article is about.
+    """
+    return any(m.group()[:1].isupper() for m in _patterns(("names",))[fact_type].finditer(text))
+
+
+def marks(text: str, fact_type: str) -> bool:
+    """Whether ``text`` holds any trigger word of ``fact_type``, a name or a cue."""
+    return _patterns()[fact_type].search(text) is not None
 
 
 def spot(text: str, fact_type: str) -> list[str]:
@@ -59,6 +81,12 @@ def spot(text: str, fact_type: str) -> list[str]:
         if len(found) == MAX_SENTENCES:
             break
     return found
+
+
+def groups(sentences: list[str]) -> list[list[str]]:
+    """``sentences`` in questions of at most ``PER_QUESTION``, as evenly as that allows (5 -> 3 + 2)."""
+    n = -(-len(sentences) // PER_QUESTION)  # how many questions
+    return [sentences[i * len(sentences) // n : (i + 1) * len(sentences) // n] for i in range(n)]
 
 
 def _around(sentence: str, at: int) -> str:

@@ -343,3 +343,35 @@ def test_names_listed_in_a_warning_are_one_line():
     _, warnings = ground("federation", made, ARTICLE, None)
     assert warnings == ["federation 'Federazione Europea': none of its names occurs in the text "
                         "(Federazione Europea, F\\x07ES), fact flagged as ungrounded"]
+
+
+VISIT = (
+    "TRENTO – La delegazione guidata dal viceministro Hao Ping, con 70 rappresentanti del settore, "
+    "ha visitato il MUSE e incontrato la Provincia; domani sarà a Roma."
+)
+
+
+def _visit(**fields):
+    quote = "La delegazione guidata dal viceministro Hao Ping"
+    return ground("mission", draft("mission", evidence=[quote], title="Visit", **fields), VISIT, None)[0]
+
+
+def test_a_city_or_venue_the_article_never_names_is_dropped_and_one_it_names_in_any_language_is_kept():
+    invented = _visit(destination={"city": "Milan", "country": "IT", "venue": "Palazzo Reale"})
+    named = _visit(destination={"city": "Rome", "country": "IT", "venue": "MUSE"})
+    local = _visit(destination={"city": "Trento", "country": "IT", "venue": None})
+    assert (invented.destination.city, invented.destination.venue, invented.destination.country) == (None, None, "IT")
+    assert (named.destination.city, named.destination.venue) == ("Rome", "MUSE")  # "Roma" in the text
+    assert local.destination.city == "Trento"
+
+
+def test_a_party_kind_is_no_office_and_a_group_is_no_person():
+    fact = _visit(
+        leader={"name": "Hao Ping", "role": "Vice Minister", "organization": "Government"},
+        delegation=[{"name": "70 rappresentanti del settore", "role": None, "organization": None},
+                    {"name": "viceministro Hao Ping", "role": "government", "organization": None}],
+        counterparts=[{"name": "esponenti della giunta", "role": None, "organization": None}],
+    )
+    assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
+    assert [(p.name, p.role) for p in fact.delegation] == [("viceministro Hao Ping", None)]
+    assert fact.counterparts == []

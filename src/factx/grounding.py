@@ -18,13 +18,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from factx.errors import one_line
-from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, Person
-from factx.normalizing import country_names
+from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place
+from factx.normalizing import city_names, country_names, english_city, name_key
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -208,8 +209,49 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     elif (absent := _absent_names(draft, text)) is not None:
         grounded = False
         warnings.append(f"{label}: none of its names occurs in the text ({absent}), fact flagged as ungrounded")
-    data = {**draft.model_dump(exclude={"evidence"}), "type": fact_type, "evidence": evidence, "grounded": grounded}
+    content = _unstated_cleared(draft.model_dump(exclude={"evidence"}), text)
+    data = {**content, "type": fact_type, "evidence": evidence, "grounded": grounded}
     return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
+
+
+def _unstated_cleared(value: Any, text: str) -> Any:
+    """A draft's fields with null for what the article never says, at any depth.
+
+    The small model fills a place from the examples it was shown ("Rome" for a
+    visit to Trento), a person's office or body with a party kind ("Government"),
+    and a list of people with groups ("70 rappresentanti del settore"). A city
+    counts as said under any of its names ("Roma", "Rom"); a venue as written; a
+    person needs a capitalised word in the name.
+    """
+    if isinstance(value, list):
+        return [_unstated_cleared(v, text) for v in value if not _nameless(v)]
+    if not isinstance(value, dict):
+        return value
+    value = {k: None if _nameless(v) else _unstated_cleared(v, text) for k, v in value.items()}
+    if value.keys() == set(Place.model_fields):
+        if value["city"] and not _city_said(value["city"], value["country"], text):
+            value["city"] = None
+        if value["venue"] and not _mentions(value["venue"], text):
+            value["venue"] = None
+    if value.keys() == set(Person.model_fields):
+        for field in ("role", "organization"):
+            if isinstance(value[field], str) and name_key(value[field]).replace(" ", "_") in _KINDS:
+                value[field] = None
+    return value
+
+
+_KINDS = frozenset(get_args(PartyKind))
+
+
+def _nameless(value: Any) -> bool:
+    """Whether ``value`` is a person whose name has no capitalised word: a group or an office, not somebody."""
+    return (isinstance(value, dict) and value.keys() == set(Person.model_fields)
+            and not any(word[:1].isupper() for word in str(value["name"]).split()))
+
+
+def _city_said(city: str, country: str | None, text: str) -> bool:
+    english, country = english_city(city, country)
+    return _mentions(city, text) or any(_mentions(name, text) for name in city_names(english or city, country))
 
 
 def _absent_names(draft: BaseModel, text: str) -> str | None:

@@ -19,7 +19,6 @@ Ray is an optional extra (``factx[ray]``): it is imported only inside functions.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -341,7 +340,6 @@ class _Output:
             if self.parquet:
                 self._file.close()  # the run failed already; the temporary file goes below
         self._open.__exit__(_Abandoned, _Abandoned(), None)  # not committed: ``replacing`` removes it
-
 
     @contextmanager
     def _reported(self) -> Iterator[None]:

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place
-from factx.normalizing import city_names, country_names, english_city, name_key
+from factx.normalizing import city_names, country_names, name_key
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -250,8 +250,8 @@ def _nameless(value: Any) -> bool:
 
 
 def _city_said(city: str, country: str | None, text: str) -> bool:
-    english, country = english_city(city, country)
-    return _mentions(city, text) or any(_mentions(name, text) for name in city_names(english or city, country))
+    """Whether the text names ``city`` (already English: ``Place`` validated the draft) in any of its names."""
+    return _mentions(city, text) or any(_mentions(name, text) for name in city_names(city, country))
 
 
 def _absent_names(draft: BaseModel, text: str) -> str | None:

@@ -128,21 +128,22 @@ def _city_index() -> dict[str, list[tuple[int, str, str]]]:
 
 
 @cache
-def _city_names() -> dict[tuple[str, str], tuple[str, ...]]:
-    """(English name, country) of each city -> every Latin-script name it goes by."""
-    names: dict[tuple[str, str], set[str]] = {}
+def _city_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    """English name -> country -> every Latin-script name that city goes by."""
+    names: dict[str, dict[str, set[str]]] = {}
     for key, entries in _city_index().items():
         for _, name, country in entries:
             if len(key) >= 4:  # "rm", "zia": too short to tell a mention from a word
-                names.setdefault((name, country), set()).add(key)
-    return {city: tuple(sorted(keys)) for city, keys in names.items()}
+                names.setdefault(name, {}).setdefault(country, set()).add(key)
+    return {city: {c: tuple(sorted(keys)) for c, keys in by_country.items()} for city, by_country in names.items()}
 
 
 def city_names(city: str, country: str | None) -> tuple[str, ...]:
     """Every name (lower-case, unaccented) of a city as ``english_city`` gives it back: "Rome" -> "roma", "rom", ..."""
+    by_country = _city_names().get(city, {})
     if country:
-        return _city_names().get((city, country), ())
-    return tuple(key for (name, _), keys in _city_names().items() if name == city for key in keys)
+        return by_country.get(country, ())
+    return tuple(key for keys in by_country.values() for key in keys)
 
 
 def english_city(city: str | None, country: str | None = None) -> tuple[str | None, str | None]:

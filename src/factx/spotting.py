@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from typing import Any
 
 from factx.resources import data_path
 from factx.splitting import sentences
@@ -27,12 +28,17 @@ MAX_SENTENCE_CHARS = 400
 
 
 @cache
+def _triggers() -> dict[str, Any]:
+    """``prompts/triggers.json``, read once."""
+    return json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))
+
+
+@cache
 def _patterns(kinds: tuple[str, ...] = ("names", "cues")) -> dict[str, re.Pattern[str]]:
     """Fact type -> one pattern of its trigger words of the given kinds."""
-    words = json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))
     return {
         fact_type: re.compile("|".join(rf"(?:\b{w})" for kind in kinds for w in groups[kind]), re.IGNORECASE)
-        for fact_type, groups in words.items()
+        for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_")
     }
 
@@ -45,8 +51,7 @@ def names(text: str, fact_type: str) -> bool:
 @cache
 def _back() -> re.Pattern[str]:
     """What ends the text just before a name that refers back: "this", "questo", "this new", "quest'"."""
-    words = json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))["_back"]["words"]
-    return re.compile(rf"\b(?:{'|'.join(words)})(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
+    return re.compile(rf"\b(?:{'|'.join(_triggers()['_back']['words'])})(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
 
 
 def refers_back(text: str, fact_type: str) -> bool:

@@ -70,3 +70,43 @@ def test_offsets_are_checked_against_the_source():
     record["facts"] = [fed]
     assert problems(record, "È nata oggi") == []
     assert problems(record, "xx nata oggi") == ["facts/0/evidence/0: text[2:6] is not the quote"]
+
+
+def test_a_state_is_no_city_and_a_place_is_no_venue_unless_it_is_both():
+    assert Place(city="Angola", venue="Angola").model_dump() == {"city": None, "country": "AO", "venue": None}
+    assert Place(city="Singapore").model_dump() == {"city": "Singapore", "country": "SG", "venue": None}
+    assert Place(city="San Michele all'Adige", country="IT", venue="Adige").venue is None
+    assert Place(city="Roma", venue="Palazzo Chigi").model_dump() == {"city": "Rome", "country": "IT", "venue": "Palazzo Chigi"}
+
+
+def test_sectors_are_lower_case_fields_of_activity_not_the_cooperation_itself():
+    deal = Agreement(title="Deal", sectors=["Film", "International Cooperation", "film", "other", "semiconductors"])
+    assert deal.sectors == ["film", "semiconductors"]
+
+
+def _sides(**fields) -> tuple[list[str], list[str]]:
+    mission = Mission(title="Visit", **fields)
+    return [p.name for p in mission.organizations], [p.name for p in mission.counterpart_organizations]
+
+
+def test_a_mission_puts_each_state_on_its_side_and_no_sender_among_those_met():
+    us, germany = Party(name="United States", kind="government", country="US"), Party(name="Germany", kind="government", country="DE")
+    ministry = Party(name="Bundesministerium", kind="government", country="DE")
+    assert _sides(origin_country="US", destination={"country": "DE"}, organizations=[us, germany],
+                  counterpart_organizations=[us, germany, ministry]) == (["United States"], ["Germany", "Bundesministerium"])
+    # with no known origin, a state met stays; a sender is still not met
+    assert _sides(destination={"country": "DE"}, organizations=[us], counterpart_organizations=[us, germany]) == (
+        ["United States"], ["Germany"])
+
+
+def test_outcomes_are_what_came_of_a_visit_not_its_purpose_again():
+    mission = Mission(title="Visit", purpose="To support trade between the two countries' farmers",
+                      outcomes=["To support trade in machinery", "support trade between the two countries farmers",
+                                "Two contracts signed for grain exports"])
+    assert mission.outcomes == ["Two contracts signed for grain exports"]
+
+
+def test_an_acronym_is_not_the_name_again_and_other_is_no_sector():
+    fed = Federation(name="SMR Alliance", acronym="SMR alliance", sector="Other")
+    assert (fed.acronym, fed.sector) == (None, None)
+    assert Federation(name="Alliance for Zero-Emission Aviation", acronym="AZEA", sector="Aviation").sector == "aviation"

@@ -375,3 +375,50 @@ def test_a_party_kind_is_no_office_and_a_group_is_no_person():
     assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
     assert [(p.name, p.role) for p in fact.delegation] == [("viceministro Hao Ping", None)]
     assert fact.counterparts == []
+
+
+def test_an_office_a_place_or_a_body_listed_as_a_person_is_dropped():
+    fact = _visit(
+        leader={"name": "Angola", "role": "President", "organization": None},
+        delegation=[{"name": "Hao Ping", "role": None, "organization": None},
+                    {"name": "Director of the Office of Public Engagement", "role": None, "organization": None},
+                    {"name": "Consiglio di Territorio della Provincia", "role": None, "organization": None}],
+        counterparts=[{"name": "Ugo de Rossi", "role": None, "organization": None}],
+    )
+    assert fact.leader is None
+    assert [p.name for p in fact.delegation] == ["Hao Ping"]
+    assert [p.name for p in fact.counterparts] == ["Ugo de Rossi"]  # a name's particle is no joining word
+
+
+def test_a_country_the_article_never_names_is_dropped_one_named_or_made_a_word_of_is_kept():
+    text = "President Biden will travel to Germany, where he will meet German leaders. Il ministro italiano resta a casa."
+    quote = "President Biden will travel to Germany"
+
+    def country(code: str, article: str) -> str | None:
+        made = draft("mission", evidence=[quote], title="Trip", destination={"city": None, "country": code, "venue": None})
+        return ground("mission", made, article, None)[0].destination.country
+
+    assert country("DE", text) == "DE" and country("IT", text) == "IT"  # "italiano"
+    assert country("IT", text.split(" Il ")[0]) is None  # no word of Italy, no Italian city
+    assert country("FR", "President Biden will travel to Germany and then to Lyon.") == "FR"  # a city of it
+
+
+def test_a_state_is_no_body_a_person_works_for():
+    fact = _visit(leader={"name": "Hao Ping", "role": "Vice Minister", "organization": "Repubblica popolare cinese"})
+    assert (fact.leader.role, fact.leader.organization) == ("Vice Minister", None)
+
+
+def test_an_acronym_the_article_never_writes_and_a_sentence_as_venue_are_dropped():
+    text = ("BRUSSELS – The Critical Medicines Alliance (CMA), set up in January 2024, met at the Berlaymont building. "
+            "The Alliance for Zero-Emission Aviation met too.")
+    quote = "The Critical Medicines Alliance (CMA), set up in January 2024"
+    sentence = "The Critical Medicines Alliance (CMA), set up in January 2024, met at the Berlaymont building"
+
+    def federation(acronym: str, venue: str) -> Federation:
+        made = draft("federation", evidence=[quote], name="Critical Medicines Alliance", acronym=acronym,
+                     founded_in={"city": None, "country": None, "venue": venue})
+        return ground("federation", made, text, None)[0]
+
+    kept, dropped = federation("CMA", "Berlaymont building"), federation("CRIMA", sentence)
+    assert (kept.acronym, kept.founded_in.venue) == ("CMA", "Berlaymont building")
+    assert (dropped.acronym, dropped.founded_in.venue) == (None, None)

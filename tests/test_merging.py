@@ -102,3 +102,20 @@ def test_a_fact_quoted_only_as_this_partnership_is_the_one_told_before():
 def test_with_no_fact_of_its_type_before_a_back_reference_stays():
     alone = _quoted(Agreement, "A sottolineare le potenzialità di questo accordo sarà il ministro.", 0, title="Accordo")
     assert merge_mentions([alone]) == [alone]
+
+
+def test_a_short_form_of_a_bodys_name_on_no_other_date_is_the_same_body():
+    full = _quoted(Federation, "the Commission launched the European Solar Photovoltaic Industry Alliance", 0,
+                   name="European Solar Photovoltaic Industry Alliance", founded_on="2022-12-09")
+    short = _quoted(Federation, "The European Solar Alliance will meet twice a year.", 400,
+                    name="European Solar Alliance", founded_on="2022-12-09")
+    (merged,) = merge_duplicates([short, full])
+    assert merged.name == "European Solar Photovoltaic Industry Alliance" and [e.start for e in merged.evidence] == [0, 400]
+
+
+def test_a_name_sharing_only_its_head_word_or_another_date_is_another_body():
+    solar = _quoted(Federation, "the Solar Industry Alliance was founded", 0, name="Solar Industry Alliance",
+                    founded_on="2022-12-09")
+    older = _quoted(Federation, "the Solar Alliance, founded in 2015", 300, name="Solar Alliance", founded_on="2015")
+    vague = _quoted(Federation, "The Alliance met in Rome.", 600, name="The Alliance")
+    assert merge_duplicates([solar, older, vague]) == [solar, older, vague]

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place
-from factx.normalizing import city_names, country_names, name_key
+from factx.normalizing import city_names, country_code, country_names, english_city, name_key
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -218,10 +218,11 @@ def _unstated_cleared(value: Any, text: str) -> Any:
     """A draft's fields with null for what the article never says, at any depth.
 
     The small model fills a place from the examples it was shown ("Rome" for a
-    visit to Trento), a person's office or body with a party kind ("Government"),
-    and a list of people with groups ("70 rappresentanti del settore"). A city
-    counts as said under any of its names ("Roma", "Rom"); a venue as written; a
-    person needs a capitalised word in the name.
+    visit to Trento; "IT", the first code it was shown, for a visit to Germany),
+    an acronym of its own making, a person's office or body with a party kind
+    ("Government") or a state ("United States": one works for a body, not a
+    country), and a list of people with groups ("70 rappresentanti del settore"),
+    places ("Angola") and offices ("Director of the Office of Public Engagement").
     """
     if isinstance(value, list):
         return [_unstated_cleared(v, text) for v in value if not _nameless(v)]
@@ -229,29 +230,80 @@ def _unstated_cleared(value: Any, text: str) -> Any:
         return value
     value = {k: None if _nameless(v) else _unstated_cleared(v, text) for k, v in value.items()}
     if value.keys() == set(Place.model_fields):
-        if value["city"] and not _city_said(value["city"], value["country"], text):
-            value["city"] = None
-        if value["venue"] and not _mentions(value["venue"], text):
-            value["venue"] = None
-    if value.keys() == set(Person.model_fields):
-        for field in ("role", "organization"):
-            if isinstance(value[field], str) and name_key(value[field]).replace(" ", "_") in _KINDS:
-                value[field] = None
+        _clear_place(value, text)
+    elif value.keys() == set(Person.model_fields):
+        _clear_person(value)
+    elif isinstance(value.get("acronym"), str) and not _mentions(value["acronym"], text):
+        value["acronym"] = None
     return value
 
 
+def _clear_place(place: dict[str, Any], text: str) -> None:
+    """A city counts as said under any of its names ("Roma", "Rom"); a venue as written, in a
+    few words; a country by its name, a word made from it ("italiano") or one of its cities."""
+    if place["city"] and not _city_said(place["city"], place["country"], text):
+        place["city"] = None
+    if place["venue"] and (len(place["venue"].split()) > _VENUE_WORDS or not _mentions(place["venue"], text)):
+        place["venue"] = None
+    if place["country"] and not place["city"] and not _country_said(place["country"], text):
+        place["country"] = None
+
+
+def _clear_person(person: dict[str, Any]) -> None:
+    """An office or body that is a party kind or a state is no office or body."""
+    for field in ("role", "organization"):
+        if isinstance(person[field], str) and name_key(person[field]).replace(" ", "_") in _KINDS:
+            person[field] = None
+    if isinstance(person["organization"], str) and country_code(person["organization"]):
+        person["organization"] = None
+
+
 _KINDS = frozenset(get_args(PartyKind))
+#: A building or site is named in a few words; more is a sentence copied into the field.
+_VENUE_WORDS = 8
 
 
 def _nameless(value: Any) -> bool:
-    """Whether ``value`` is a person whose name has no capitalised word: a group or an office, not somebody."""
-    return (isinstance(value, dict) and value.keys() == set(Person.model_fields)
-            and not any(word[:1].isupper() for word in str(value["name"]).split()))
+    """Whether ``value`` is a person who is not somebody named: a group, an office or a place.
+
+    A name has a capitalised word and no lower-case joining word ("of", "della":
+    "President of the Province" is an office, "esponenti della Regione" a group), and
+    is not a country ("Angola" met as if a person).
+    """
+    if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):
+        return False
+    words = str(value["name"]).split()
+    return (not any(word[:1].isupper() for word in words) or bool(_JOINING.intersection(words))
+            or country_code(value["name"]) is not None)
+
+
+_JOINING = frozenset({"of", "to", "for", "the", "and", "di", "della", "delle", "dei", "degli", "per", "e"})
 
 
 def _city_said(city: str, country: str | None, text: str) -> bool:
     """Whether the text names ``city`` (already English: ``Place`` validated the draft) in any of its names."""
     return _mentions(city, text) or any(_mentions(name, text) for name in city_names(city, country))
+
+
+def _country_said(code: str, text: str) -> bool:
+    """Whether the text names a country in any language, a word made from its name ("italiani",
+    "German"), or one of its cities ("TRENTO –")."""
+    folded = _normalise(text)[0]
+    if any(city_names(english_city(name, code)[0] or "", code) for name in _capitalised(text)):
+        return True
+    for name in country_names(code):
+        made = " " not in name and len(name) >= 6  # "italia" -> "itali\w*"; "italy", "peru" only as written
+        pattern = re.escape(name[:-1]) + r"\w*" if made else re.escape(name)
+        if re.search(rf"(?<!\w){pattern}(?!\w)", folded):
+            return True
+    return False
+
+
+def _capitalised(text: str) -> set[str]:
+    """Every capitalised word of ``text``, and every two in a row ("San Marino"): where place names are."""
+    words = re.findall(r"\b[A-Z][\w'’-]+", text)
+    pairs = re.findall(r"(?=\b([A-Z][\w'’-]+ [A-Z][\w'’-]+))", text)
+    return {w for w in [*words, *pairs] if len(w) >= 4}
 
 
 def _absent_names(draft: BaseModel, text: str) -> str | None:

@@ -3,7 +3,8 @@
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source, when they give one body the same
-name, or when the later one is quoted only as "this partnership"; the fuller one
+name or a short form of it on the same date, or when the later one is quoted only
+as "this partnership"; the fuller one
 is kept, with the evidence of both. A fact of one type told on the passage of a fact of another
 type, in words that name only that other type, is the other fact told twice.
 """
@@ -104,9 +105,24 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
+    return _one_body(a, b) or any(_overlaps(span, b) for span in _spans(a))
+
+
+def _one_body(a: Fact, b: Fact) -> bool:
+    """Whether two facts name one body: the same name, or one name the short form of the other.
+
+    An article names a body in full once and shortly elsewhere ("the European Solar
+    Alliance" for "the European Solar Photovoltaic Industry Alliance"); a short form
+    is two or more of the full name's words of four letters or more ("the Alliance" is
+    none), and the two facts give no different dates.
+    """
     name_a, name_b = getattr(a, "name", None), getattr(b, "name", None)
-    same_name = bool(name_a and name_b and name_key(name_a) == name_key(name_b))
-    return same_name or any(_overlaps(span, b) for span in _spans(a))
+    if not (name_a and name_b):
+        return False
+    words_a, words_b = set(name_key(name_a).split()), set(name_key(name_b).split())
+    short, full = sorted((words_a, words_b), key=len)
+    dates = {d for d in (getattr(a, "founded_on", None), getattr(b, "founded_on", None)) if d}
+    return short == full or (sum(len(w) >= 4 for w in short) >= 2 and short < full and len(dates) < 2)
 
 
 def _filled(value: Any) -> int:
@@ -119,10 +135,16 @@ def _filled(value: Any) -> int:
 
 
 def _combine(a: Fact, b: Fact) -> Fact:
-    """The fuller of two facts (the first on a tie), carrying both facts' evidence in text order."""
+    """The fuller of two facts (the first on a tie), carrying both facts' evidence in text order.
+
+    A body named twice keeps the longer name: the other is its short form.
+    """
     richer, other = (b, a) if _filled(b.model_dump(exclude=_NOT_CONTENT)) > _filled(
         a.model_dump(exclude=_NOT_CONTENT)
     ) else (a, b)
     evidence = {(e.start, e.end, e.quote): e for e in [*richer.evidence, *other.evidence]}
-    ordered = sorted(evidence.values(), key=lambda e: (e.start is None, e.start or 0))
-    return richer.model_copy(update={"evidence": ordered})
+    update: dict[str, Any] = {"evidence": sorted(evidence.values(), key=lambda e: (e.start is None, e.start or 0))}
+    names = [n for n in (getattr(richer, "name", None), getattr(other, "name", None)) if n]
+    if names:
+        update["name"] = max(names, key=lambda n: len(n.split()))
+    return richer.model_copy(update=update)

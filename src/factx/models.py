@@ -17,6 +17,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,8 +27,9 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
+from rapidfuzz import fuzz
 
-from factx.normalizing import country_code, english_city, iso_date
+from factx.normalizing import city_names, country_code, english_city, iso_date, name_key
 
 PartyKind = Literal[
     "government", "public_body", "company", "association", "media", "university", "research", "other"
@@ -96,6 +98,23 @@ def _phrases(value: Any) -> Any:
     return value
 
 
+def _domains(sectors: list[str]) -> list[str]:
+    """Sectors in lower case, less the words that name the cooperation itself, not a field of it.
+
+    Asked for sectors, the small model adds "international cooperation",
+    "government" or "other" to every list; a sector is what the cooperation is
+    about ("film", "semiconductors").
+    """
+    kept = (s.lower() for s in sectors)
+    return list(dict.fromkeys(s for s in kept if name_key(s) not in _NOT_SECTORS))
+
+
+_NOT_SECTORS = frozenset({
+    "other", "government", "politics", "diplomacy", "business", "cooperation", "international cooperation",
+    "international relations", "bilateral relations", "partnership", "partnerships", "alliance", "alliances",
+})
+
+
 # The patterns below describe output only (mode="serialization"): the model
 # may write "Corea del Sud" or "lunedì" and the validators normalise them.
 _NULLABLE = {"type": "null"}
@@ -113,6 +132,8 @@ IsoDate = Annotated[
 ]
 OptText = Annotated[str | None, BeforeValidator(_text)]
 Phrases = Annotated[list[str], BeforeValidator(_phrases)]
+Sectors = Annotated[Phrases, AfterValidator(_domains)]
+Sector = Annotated[OptText, AfterValidator(lambda s: next(iter(_domains([s])), None) if s else None)]
 
 
 def _require_all(schema: dict[str, Any]) -> None:
@@ -153,14 +174,30 @@ class Place(Shape):
 
     @model_validator(mode="after")
     def _english_city(self) -> Place:
-        """"Seul" -> "Seoul", and the city's country when the model left it out."""
+        """"Seul" -> "Seoul", and the city's country when the model left it out.
+
+        A state is no city (unless it is also one: Singapore) and a place is no
+        venue: the small model writes
+        "Angola" as a city and "Angola", "Hampton" or "Adige" (of "San Michele
+        all'Adige") as the venue; a venue is a building or site within the city.
+        """
         self.city, self.country = english_city(self.city, self.country)
+        state = country_code(self.city) if self.city else None
+        if state and not city_names(self.city or "", state):  # Singapore and Monaco are cities too
+            self.city, self.country = None, self.country or state
+        if self.venue and (country_code(self.venue) or _within(self.venue, self.city)):
+            self.venue = None
         return self
 
 
 #: How the program found a quote (``grounding``): verbatim; equal once case, accents, typography
 #: and whitespace are folded; with a few characters changed; or not looked for / not there.
 Alignment = Literal["exact", "normalised", "fuzzy", "too_short", "not_found"]
+
+
+def _within(venue: str, city: str | None) -> bool:
+    """Whether every word of ``venue`` is a word of ``city``'s name ("Adige" of "San Michele all'Adige")."""
+    return bool(city) and set(name_key(venue).split()) <= set(name_key(city or "").split())
 
 
 def _require_located(schema: dict[str, Any]) -> None:
@@ -203,7 +240,7 @@ class AgreementFields(Shape):
     signatories: list[Person] = Field(default_factory=list)
     date: IsoDate = Field(default=None, description="date concluded, or announced when proposed")
     place: Place | None = None
-    sectors: Phrases = Field(default_factory=list, description="short lower-case English terms")
+    sectors: Sectors = Field(default_factory=list, description="short lower-case English terms")
     summary: OptText = Field(default=None, description="one or two English sentences")
 
 
@@ -213,7 +250,7 @@ class MouFields(Shape):
     signatories: list[Person] = Field(default_factory=list)
     date: IsoDate = Field(default=None, description="date signed")
     place: Place | None = None
-    sectors: Phrases = Field(default_factory=list)
+    sectors: Sectors = Field(default_factory=list)
     aims: Phrases = Field(default_factory=list, description="short English phrases")
     context: OptText = Field(default=None, description="e.g. signed on the sidelines of a summit")
 
@@ -230,9 +267,47 @@ class MissionFields(Shape):
     counterparts: list[Person] = Field(default_factory=list, description="people met")
     counterpart_organizations: list[Party] = Field(default_factory=list, description="organisations met or visited")
     purpose: OptText = Field(default=None, description="one English sentence")
-    sectors: Phrases = Field(default_factory=list)
+    sectors: Sectors = Field(default_factory=list)
     outcomes: Phrases = Field(default_factory=list, description="short English phrases")
     funding: OptText = None
+
+    @model_validator(mode="after")
+    def _sides(self) -> MissionFields:
+        """A body is on one side of a visit: who sent it, or who was met.
+
+        The small model lists both states on both sides ("United States" and
+        "Germany" as senders and as hosts). A body among the senders is not also met;
+        a state named as itself is a sender when it is the origin and met when it is
+        the destination, never the other way round.
+        """
+        origin, there = self.origin_country, self.destination.country
+        if origin and there and origin != there:
+            self.organizations = [p for p in self.organizations if _state_of(p) != there]
+        senders = {name_key(p.name) for p in self.organizations}
+        self.counterpart_organizations = [
+            p for p in self.counterpart_organizations
+            if name_key(p.name) not in senders and not (origin and origin != there and _state_of(p) == origin)
+        ]
+        return self
+
+    @model_validator(mode="after")
+    def _results(self) -> MissionFields:
+        """Outcomes are what came of the visit, not what it was for.
+
+        Asked for outcomes, the small model restates the purpose ("To support trade
+        ...", or the purpose sentence itself): an aim in the infinitive, or a phrase
+        that is the purpose's words, is no outcome.
+        """
+        purpose = self.purpose or ""
+        self.outcomes = [o for o in self.outcomes if not o.lower().startswith("to ")
+                         and not (purpose and fuzz.token_set_ratio(o, purpose) >= 90)]
+        return self
+
+
+def _state_of(party: Party) -> str | None:
+    """The country a party is, when it is a state named as itself ("Germany"), else None."""
+    code = country_code(party.name)
+    return code if code and code == party.country else None
 
 
 class FederationFields(Shape):
@@ -244,8 +319,15 @@ class FederationFields(Shape):
     founded_in: Place | None = None
     affiliation: Party | None = Field(default=None, description="the body it belongs to")
     leaders: list[Person] = Field(default_factory=list, description="president, secretary general, ...")
-    sector: OptText = Field(default=None, description="English")
+    sector: Sector = Field(default=None, description="English")
     goals: Phrases = Field(default_factory=list, description="short English phrases")
+
+    @model_validator(mode="after")
+    def _short_form(self) -> FederationFields:
+        """An acronym is a short form: the name again ("SMR Alliance" twice) is none."""
+        if self.acronym and name_key(self.acronym) == name_key(self.name):
+            self.acronym = None
+        return self
 
 
 class Agreement(_Fact, AgreementFields, _Typed):

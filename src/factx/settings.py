@@ -84,6 +84,15 @@ def default_state_dir() -> Path:
     return _user_cache() / "states"
 
 
+def default_table_dir() -> Path:
+    """Where tables built from installed data (the GeoNames city index) are kept: the user cache.
+
+    Never ``FACTX_CACHE_DIR``, for the reason the states stay out of it; the tables follow
+    the installed packages, not the answers.
+    """
+    return _user_cache() / "tables"
+
+
 def _user_cache() -> Path:
     import platformdirs
 

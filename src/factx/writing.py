@@ -22,8 +22,8 @@ import os
 import stat
 import sys
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -410,6 +410,17 @@ def _same_file(found: os.stat_result, source: str) -> bool:
 def _is_special(path: Path) -> bool:
     """An existing target that is not a regular file (a device, a FIFO) is written in place."""
     return path.exists() and not path.is_file()
+
+
+def drop_oldest(paths: Iterable[Path], keep: int) -> None:
+    """Delete all but the ``keep`` most recently modified of ``paths``: a cache's files, one per version.
+
+    Another process deleting them too is its loss, not an error.
+    """
+    with suppress(OSError):
+        by_age = sorted(paths, key=lambda path: path.stat().st_mtime, reverse=True)
+        for stale in by_age[keep:]:
+            stale.unlink(missing_ok=True)
 
 
 def make_folder(folder: Path) -> None:

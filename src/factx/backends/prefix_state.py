@@ -14,7 +14,6 @@ costs one warning and the run goes on.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import hashlib
 import json
@@ -29,7 +28,7 @@ import numpy as np
 
 from factx.errors import one_line
 from factx.reading import os_reason
-from factx.writing import replacing
+from factx.writing import drop_oldest, replacing
 
 #: Bumped when what a state file holds changes, so older files miss instead of loading wrongly.
 FORMAT = 1
@@ -119,10 +118,7 @@ class StateStore:
 
     def _prune(self) -> None:
         """Keep the most recently used states only: each prompt or model change leaves one behind."""
-        with contextlib.suppress(OSError):  # another process pruning too: its loss, not an error
-            by_age = sorted(self.root.glob("*.npz"), key=lambda path: path.stat().st_mtime, reverse=True)
-            for stale in by_age[KEEP:]:
-                stale.unlink(missing_ok=True)
+        drop_oldest(self.root.glob("*.npz"), KEEP)
 
 
 def _stderr_warning(message: str) -> None:

@@ -119,3 +119,15 @@ def test_a_name_sharing_only_its_head_word_or_another_date_is_another_body():
     older = _quoted(Federation, "the Solar Alliance, founded in 2015", 300, name="Solar Alliance", founded_on="2015")
     vague = _quoted(Federation, "The Alliance met in Rome.", 600, name="The Alliance")
     assert merge_duplicates([solar, older, vague]) == [solar, older, vague]
+
+
+def test_one_leaders_visit_to_one_country_in_one_year_is_one_mission():
+    def visit(start: int, leader: str, country: str | None, day: str | None) -> Mission:
+        return _quoted(Mission, f"{leader} travelled abroad for talks.", start, title="Visit",
+                       leader={"name": leader}, destination={"country": country}, start_date=day)
+
+    first, again = visit(0, "President Biden", "AO", "2024-12-02"), visit(200, "President Biden Jr.", None, "2024-12")
+    later, elsewhere = visit(400, "President Biden", "AO", "2022-05-01"), visit(600, "President Biden", "DE", None)
+    other = visit(800, "Lloyd Austin", "AO", "2024-12-02")
+    merged = merge_duplicates([first, again, later, elsewhere, other])
+    assert [[e.start for e in m.evidence] for m in merged] == [[0, 200], [400], [600], [800]]

@@ -3,8 +3,9 @@
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source, when they give one body the same
-name or a short form of it on the same date, or when the later one is quoted only
-as "this partnership"; the fuller one
+name or a short form of it on the same date, when they are one leader's visit to
+one country in one year, or when the later one is quoted only as "this
+partnership"; the fuller one
 is kept, with the evidence of both. A fact of one type told on the passage of a fact of another
 type, in words that name only that other type, is the other fact told twice.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factx.models import Fact
+from factx.models import Fact, Mission
 from factx.normalizing import country_code, name_key
 from factx.spotting import marks, names, refers_back
 
@@ -105,7 +106,18 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
-    return _one_body(a, b) or any(_overlaps(span, b) for span in _spans(a))
+    return _one_body(a, b) or _one_visit(a, b) or any(_overlaps(span, b) for span in _spans(a))
+
+
+def _one_visit(a: Fact, b: Fact) -> bool:
+    """Whether two missions are one visit: one leader (one name the other's short form),
+    to no two different countries, in no two different years."""
+    if not (isinstance(a, Mission) and isinstance(b, Mission) and a.leader and b.leader):
+        return False
+    words_a, words_b = set(name_key(a.leader.name).split()), set(name_key(b.leader.name).split())
+    countries = {m.destination.country for m in (a, b) if m.destination.country}
+    years = {d[:4] for d in (a.start_date, b.start_date) if d}
+    return (words_a <= words_b or words_b <= words_a) and len(countries) < 2 and len(years) < 2
 
 
 def _one_body(a: Fact, b: Fact) -> bool:

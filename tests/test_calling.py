@@ -13,7 +13,7 @@ from factx.backends import BackendError
 from factx.calling import MAX_TOKENS, ModelAnswerError, ask
 from factx.errors import CutOffAnswer
 from factx.pipeline import Extractor
-from factx.prompting import answer_model
+from factx.prompting import _default_schema, answer_model
 from factx.recording import ExchangeStore, RecordingBackend
 
 MESSAGES = [{"role": "user", "content": "Article: ..."}]
@@ -29,6 +29,16 @@ def test_a_valid_answer_is_parsed_with_relative_dates_resolved():
     (request,) = backend.requests
     assert request["response_format"]["type"] == "json_schema"
     assert request["temperature"] == 0.0 and request["max_tokens"] == MAX_TOKENS
+
+
+def test_the_answer_schema_is_built_once_not_for_every_request():
+    """instructor wraps a plain model in a new class per call, which missed the schema cache every time."""
+    backend = Scripted(chat_completion(FEDERATION), chat_completion(FEDERATION))
+    ask(backend, MESSAGES, answer_model("federation"))
+    built = _default_schema.cache_info().currsize
+    ask(backend, MESSAGES, answer_model("federation"))
+    assert _default_schema.cache_info().currsize == built
+    assert backend.requests[0]["response_format"] == backend.requests[1]["response_format"]
 
 
 def test_an_article_that_looks_like_a_template_reaches_the_model_verbatim():

@@ -5,9 +5,9 @@ is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source, when they give one body the same
 name or a short form of it on the same date, when they are one leader's visit to
 one country in one year, or when the later one is quoted only as "this
-partnership"; the fuller one
-is kept, with the evidence of both. A fact of one type told on the passage of a fact of another
-type, in words that name only that other type, is the other fact told twice.
+partnership"; the fuller one is kept, with the evidence of both. A fact of one type
+told on the passage of a fact of another type, in words that name only that other
+type, is the other fact told twice.
 """
 
 from __future__ import annotations

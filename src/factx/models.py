@@ -133,7 +133,7 @@ IsoDate = Annotated[
 OptText = Annotated[str | None, BeforeValidator(_text)]
 Phrases = Annotated[list[str], BeforeValidator(_phrases)]
 Sectors = Annotated[Phrases, AfterValidator(_domains)]
-Sector = Annotated[OptText, AfterValidator(lambda s: next(iter(_domains([s])), None) if s else None)]
+Sector = Annotated[OptText, AfterValidator(lambda s: (_domains([s]) or [None])[0] if s else None)]
 
 
 def _require_all(schema: dict[str, Any]) -> None:
@@ -177,9 +177,9 @@ class Place(Shape):
         """"Seul" -> "Seoul", and the city's country when the model left it out.
 
         A state is no city (unless it is also one: Singapore) and a place is no
-        venue: the small model writes
-        "Angola" as a city and "Angola", "Hampton" or "Adige" (of "San Michele
-        all'Adige") as the venue; a venue is a building or site within the city.
+        venue: the small model writes "Angola" as a city and "Angola", "Hampton" or
+        "Adige" (of "San Michele all'Adige") as the venue; a venue is a building or
+        site within the city.
         """
         self.city, self.country = english_city(self.city, self.country)
         state = country_code(self.city) if self.city else None

@@ -281,3 +281,56 @@ def test_a_bad_jobs_retries_or_rate_in_the_environment_is_a_configuration_error(
     with pytest.raises(ConfigError) as caught:
         Settings.from_env({variable: value})
     assert str(caught.value) == message
+
+
+# --- a document's questions side by side ----------------------------------------------------------------
+
+
+class _Peak:
+    """Answers every question with no facts after a moment, and keeps the most requests it had at once."""
+
+    name = "fake/peak"
+
+    def __init__(self) -> None:
+        self.lock, self.now, self.peak = threading.Lock(), 0, 0
+
+    def create(self, **request: Any) -> Any:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(0.1)
+        with self.lock:
+            self.now -= 1
+        return chat_completion('{"facts": []}')
+
+
+QUESTIONS = ("La delegazione ha visitato Seoul. Le parti hanno firmato un accordo di coproduzione. "
+             "È stato firmato un memorandum d'intesa. È nata una nuova federazione delle imprese.")
+
+
+def test_a_documents_questions_are_asked_side_by_side_within_the_bound_and_counted_as_one_after_another(tmp_path):
+    from factx.pipeline import Extractor
+
+    alone, side_by_side = _Peak(), _Peak()
+    one = Extractor(RecordingBackend(alone, None), calls=1).extract(QUESTIONS)
+    four = Extractor(RecordingBackend(side_by_side, None), calls=4).extract(QUESTIONS)
+    assert (alone.peak, side_by_side.peak) == (1, 4)
+    assert four.stats.model_calls == one.stats.model_calls == 4
+    assert four.stats.prompt_tokens == one.stats.prompt_tokens == 44
+    assert four.model_dump(exclude={"stats"}) == one.model_dump(exclude={"stats"})
+
+    paths = [tmp_path / f"d{n}.txt" for n in range(3)]
+    for path in paths:
+        path.write_text(QUESTIONS, encoding="utf-8")
+    shared = _Peak()
+    extractor = Extractor(RecordingBackend(shared, None), calls=3)
+    results = [result for _, result in extractor.extract_paths([str(p) for p in paths], jobs=3)]
+    assert shared.peak == 3  # three documents of four questions each, never more than ``calls`` at once
+    assert [r.stats.model_calls for r in results] == [4, 4, 4]
+
+
+def test_calls_in_flight_must_be_positive():
+    from factx.pipeline import Extractor
+
+    with pytest.raises(ConfigError, match="calls in flight must be at least 1, not 0"):
+        Extractor(_Peak(), calls=0)

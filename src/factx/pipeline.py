@@ -8,9 +8,10 @@ validators) → write (``writing``). This module only wires them together.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
@@ -48,6 +49,17 @@ class Skipped:
     source: str
 
 
+@dataclass
+class Asked:
+    """What one question gave: its facts, its warnings, why its answer stayed invalid (None: it did not)
+    and, asked on a thread of its own, the calls it made."""
+
+    facts: list[Fact]
+    warnings: list[str]
+    failure: str | None = None
+    tally: Tally | None = None
+
+
 #: What became of one input: its record, the record it already had, or the error it met.
 Result = Record | Skipped | FactxError
 
@@ -68,7 +80,9 @@ class Extractor:
     ``from_settings``); ``types`` are checked here, so a wrong name fails when
     the extractor is made, not later; ``strict`` drops facts flagged as
     ungrounded; ``triage`` first asks which types the text states and extracts
-    only those; ``window_chars`` bounds what one call reads (see ``splitting``).
+    only those; ``window_chars`` bounds what one call reads (see ``splitting``);
+    ``calls`` requests to the model may be in flight together, over all documents (a
+    server's ``--jobs``): a document's questions are then asked side by side.
     """
 
     backend: Backend
@@ -76,7 +90,9 @@ class Extractor:
     strict: bool = False
     triage: bool = TRIAGE
     window_chars: int = splitting.WINDOW_CHARS
+    calls: int = 1
     _recorder: RecordingBackend = field(init=False, repr=False)
+    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
 
     @classmethod
     def from_settings(
@@ -93,12 +109,15 @@ class Extractor:
         settings = settings or Settings.from_env()
         store = None if store_mode == "off" else ExchangeStore(settings.store_dir)
         backend = RecordingBackend(create_backend(settings), store, store_mode)
-        return cls(backend, parse_types(types), strict, triage, window_chars)
+        return cls(backend, parse_types(types), strict, triage, window_chars, calls=settings.workers)
 
     def __post_init__(self) -> None:
         self.types = parse_types(self.types)
         if self.window_chars <= splitting.overlap_for(self.window_chars):
             raise ConfigError(f"window of {self.window_chars} characters is too small")
+        if self.calls < 1:
+            raise ConfigError(f"calls in flight must be at least 1, not {self.calls}")
+        self._slots = threading.BoundedSemaphore(self.calls)
         self._recorder = (
             self.backend if isinstance(self.backend, RecordingBackend) else RecordingBackend(self.backend, None)
         )
@@ -151,26 +170,56 @@ class Extractor:
         Each extraction call appends to ``calls`` None, or the reason its answer stayed invalid (then
         also a warning): the document keeps the other calls' facts.
         """
+        questions = [
+            (fact_type, sentences)
+            for fact_type in (self._stated_types(part, warnings) if self.triage else self.types)
+            for sentences in self._questions(part, fact_type)
+        ]
         facts: list[Fact] = []
-        for fact_type in self._stated_types(part, warnings) if self.triage else self.types:
-            groups = spotting.groups(spotting.spot(part, fact_type))
-            if not groups and not self.triage:
-                continue  # no word of this type anywhere: the text does not state one
-            for sentences in groups or [[]]:
-                facts += self._ask(part, text, fact_type, sentences, published, warnings, calls)
+        for asked in self._answers(part, text, questions, published):
+            facts += asked.facts
+            warnings += asked.warnings
+            calls.append(asked.failure)
         return facts
 
+    def _questions(self, part: str, fact_type: str) -> list[list[str]]:
+        """The spotted sentences of each question on ``fact_type``: none when the type has no word
+        in ``part`` (one question with no sentences under triage, which has already said it is stated)."""
+        groups = spotting.groups(spotting.spot(part, fact_type))
+        return groups or ([[]] if self.triage else [])
+
+    def _answers(
+        self, part: str, text: str, questions: list[tuple[str, list[str]]], published: date | None
+    ) -> list[Asked]:
+        """Each question's answer, in order: one after another, or side by side when ``calls`` allows.
+
+        A document's questions are independent; asked together, a one-file run on a
+        server waits for its slowest call, not for the sum. Each takes a slot of the
+        extractor's ``calls`` first, so documents running beside it share the bound.
+        """
+        if self.calls == 1 or len(questions) < 2:
+            return [self._ask(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
+        batch = Batch(lambda q: self._in_slot(part, text, q, published), questions, jobs=min(self.calls, len(questions)))
+        with self._recorder.waiting():  # this document's turn goes to the others while its questions run
+            answered = [asked for _, asked in batch]
+        for asked in answered:
+            self._recorder.absorb(asked.tally)
+        return answered
+
+    def _in_slot(self, part: str, text: str, question: tuple[str, list[str]], published: date | None) -> Asked:
+        """One question asked on a thread of its own, in a slot, its calls counted apart (then absorbed)."""
+        with self._slots, self._recorder.tally() as tally:
+            return replace(self._ask(part, text, *question, published), tally=tally)
+
     def _ask(
-        self,
-        part: str,
-        text: str,
-        fact_type: str,
-        sentences: list[str],
-        published: date | None,
-        warnings: list[str],
-        calls: list[str | None],
-    ) -> list[Fact]:
-        """The facts of one question: ``fact_type`` in ``part``, pointed at ``sentences``, grounded in ``text``."""
+        self, part: str, text: str, fact_type: str, sentences: list[str], published: date | None
+    ) -> Asked:
+        """The facts of one question: ``fact_type`` in ``part``, pointed at ``sentences``, grounded in ``text``.
+
+        An answer that stayed invalid is its ``failure`` (and a warning): the document
+        keeps the other questions' facts.
+        """
+        warnings: list[str] = []
         try:
             answer = calling.ask(
                 self._recorder,
@@ -182,17 +231,14 @@ class Extractor:
             answer = err.partial
             warnings.append(f"{fact_type}: {err}")
         except ModelAnswerError as err:
-            calls.append(f"{fact_type}: {err}")
-            warnings.append(calls[-1])
-            return []
-        calls.append(None)
+            return Asked([], [f"{fact_type}: {err}"], f"{fact_type}: {err}")
         facts: list[Fact] = []
         for draft in answer.facts:  # type: ignore[attr-defined]
             fact, problems = ground(fact_type, draft, text, published)
             warnings.extend(problems)
             if fact.grounded or not self.strict:
                 facts.append(fact)
-        return facts
+        return Asked(facts, warnings)
 
     def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
         """The requested types the text states, by one short first call.

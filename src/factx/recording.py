@@ -32,7 +32,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -85,6 +85,11 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
+    def __iadd__(self, other: Usage) -> Usage:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
 
 @dataclass
 class Tally:
@@ -129,8 +134,8 @@ class RecordingBackend:
                 self._turn.release()
 
     @contextmanager
-    def _waiting(self) -> Iterator[None]:
-        """Let other documents run while this one waits for the model."""
+    def waiting(self) -> Iterator[None]:
+        """Let other documents run while this one waits for the model (or for its questions' threads)."""
         if self._current is self._outside:
             yield
             return
@@ -174,12 +179,20 @@ class RecordingBackend:
 
     def _ask(self, request: dict[str, Any], tally: Tally) -> ChatCompletion:
         """The model's answer, its tokens counted; other documents run while this one waits for it."""
-        with self._waiting():
+        with self.waiting():
             completion = self.backend.create(**request)
         if completion.usage:
             tally.usage.prompt_tokens += completion.usage.prompt_tokens
             tally.usage.completion_tokens += completion.usage.completion_tokens
         return completion
+
+    def absorb(self, tally: Tally | None) -> None:
+        """Count, in this thread's tally, the calls and warnings of ``tally`` (a question asked on another thread)."""
+        if tally is None:
+            return
+        mine = self._current
+        mine.usage += tally.usage
+        mine.warnings += tally.warnings
 
     def take_warnings(self) -> list[str]:
         """This thread's warnings not yet reported, handed over once."""

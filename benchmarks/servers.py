@@ -7,7 +7,8 @@ generated articles, served by ``tests/fault_server.serve`` in this process:
 - throughput against the ideal ``N × calls per document × latency / jobs`` (target ≥ 90%
   at --jobs 32 with 200 ms latency), and the CPU the CLI spends per document;
 - peak RSS of the CLI process at N = 1,000 and 10,000 (target: within 20%);
-- 5% of requests answered 429 or 503: no document lost, failed or written twice.
+- 5% of requests answered 429 or 503: no document lost, failed or written twice;
+- one document: its questions one after another (``--jobs 1``) and side by side (8).
 
     .venv/bin/python benchmarks/servers.py                  # all of it (about 15 minutes on 2 cores)
     .venv/bin/python benchmarks/servers.py --only throughput --docs 300
@@ -141,9 +142,19 @@ def transient(work: Path, docs: int, jobs: int, latency: float, rate: float, ret
           f"({100 * r.ideal / r.seconds:.0f}% of the error-free ideal)")
 
 
+def one_document(work: Path, latency: float) -> None:
+    folder = make_docs(work / "one", 1)
+    base = startup()
+    print(f"\n== one document, {latency * 1000:.0f} ms per request; CLI start-up {base:.2f} s ==")
+    for j in (1, 8):
+        r = run(folder, 1, j, latency)
+        print(f"--jobs {j}: {r.seconds:5.2f} s, {r.seconds - base:5.2f} s less start-up, "
+              f"{r.calls_per_doc:.0f} calls, exit {r.code}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["throughput", "memory", "transient"])
+    parser.add_argument("--only", choices=["throughput", "memory", "transient", "one"])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--jobs", type=int, nargs="+", default=[8, 32])
@@ -157,6 +168,8 @@ def main() -> None:
             memory(work, args.sizes, max(args.jobs), 0.01)
         if args.only in (None, "transient"):
             transient(work, args.docs, max(args.jobs), args.latency, 0.05, 0.2)
+        if args.only in (None, "one"):
+            one_document(work, args.latency)
 
 
 if __name__ == "__main__":

@@ -131,3 +131,12 @@ def test_one_leaders_visit_to_one_country_in_one_year_is_one_mission():
     other = visit(800, "Lloyd Austin", "AO", "2024-12-02")
     merged = merge_duplicates([first, again, later, elsewhere, other])
     assert [[e.start for e in m.evidence] for m in merged] == [[0, 200], [400], [600], [800]]
+
+
+def test_one_title_of_three_words_or_more_is_one_fact_a_bare_type_word_is_not():
+    first = _quoted(Mou, "the United States will enter into a new MOU for assistance", 0, title="MOU for Jordan")
+    again = _quoted(Mou, "One of the most significant bilateral instruments, the MOU", 300, title="MoU for Jordan")
+    bare = [_quoted(Mission, "The delegation visited Seoul.", 600, title="Mission"),
+            _quoted(Mission, "Another delegation went to Tokyo.", 900, title="Mission")]
+    merged = merge_duplicates([first, again, *bare])
+    assert [[e.start for e in m.evidence] for m in merged] == [[0, 300], [600], [900]]

@@ -3,11 +3,11 @@
 A fact comes back twice when a model repeats itself, and when a long document
 is read in overlapping windows. Two facts of one type are the same fact when
 their evidence spans overlap in the source, when they give one body the same
-name or a short form of it on the same date, when they are one leader's visit to
-one country in one year, or when the later one is quoted only as "this
-partnership"; the fuller one is kept, with the evidence of both. A fact of one type
-told on the passage of a fact of another type, in words that name only that other
-type, is the other fact told twice.
+name or a short form of it on the same date, when the model gave them one title,
+when they are one leader's visit to one country in one year, or when the later one
+is quoted only as "this partnership"; the fuller one is kept, with the evidence of
+both. A fact of one type told on the passage of a fact of another type, in words
+that name only that other type, is the other fact told twice.
 """
 
 from __future__ import annotations
@@ -106,7 +106,14 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
-    return _one_body(a, b) or _one_visit(a, b) or any(_overlaps(span, b) for span in _spans(a))
+    return _one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or any(_overlaps(span, b) for span in _spans(a))
+
+
+def _one_title(a: Fact, b: Fact) -> bool:
+    """Whether the model gave two facts one title of three words or more ("MOU for Jordan"):
+    it titles a fact the same each time it is told; a bare "Mission" says nothing."""
+    title_a, title_b = getattr(a, "title", None), getattr(b, "title", None)
+    return bool(title_a and title_b) and name_key(title_a) == name_key(title_b) and len(name_key(title_a).split()) >= 3
 
 
 def _one_visit(a: Fact, b: Fact) -> bool:

@@ -199,7 +199,8 @@ class Extractor:
         """
         if self.calls == 1 or len(questions) < 2:
             return [self._ask(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
-        batch = Batch(lambda q: self._in_slot(part, text, q, published), questions, jobs=min(self.calls, len(questions)))
+        jobs = min(self.calls, len(questions))
+        batch = Batch(lambda q: self._in_slot(part, text, q, published), questions, jobs=jobs)
         with self._recorder.waiting():  # this document's turn goes to the others while its questions run
             answered = [asked for _, asked in batch]
         for asked in answered:

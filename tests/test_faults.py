@@ -46,7 +46,8 @@ class Work:
 
     def extract(self, *, timeout: str = "2", out: bool = True) -> subprocess.CompletedProcess[str]:
         args = [*FACTX, "extract", str(self.article), "--provider", "compatible", "--base-url", self.server.url,
-                "--model", "m", "--cache-dir", str(self.cache), "--timeout", timeout, "--triage", "--retries", "1"]
+                "--model", "m", "--cache-dir", str(self.cache), "--timeout", timeout, "--triage", "--retries", "1",
+                "--jobs", "1"]  # one request after another: the server's script answers them in order
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FACTX_", "OPENAI_"))}
         return subprocess.run([*args, *(["-o", str(self.out)] if out else [])],
                               capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)

@@ -140,3 +140,9 @@ def test_one_title_of_three_words_or_more_is_one_fact_a_bare_type_word_is_not():
             _quoted(Mission, "Another delegation went to Tokyo.", 900, title="Mission")]
     merged = merge_duplicates([first, again, *bare])
     assert [[e.start for e in m.evidence] for m in merged] == [[0, 300], [600], [900]]
+
+
+def test_a_partnership_only_described_is_no_agreement():
+    standing = _quoted(Agreement, "The United States and Peru maintain a long-standing partnership.", 0, title="Partnership")
+    launched = _quoted(Agreement, "Brazil and the United States launched a new partnership on energy.", 100, title="Energy")
+    assert drop_unmarked([standing, launched]) == [launched]

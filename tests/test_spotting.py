@@ -133,3 +133,17 @@ def test_a_text_naming_many_agreements_is_asked_in_questions_of_four_sentences()
     shown = [[line for line in r["messages"][-1]["content"].splitlines() if line.startswith("- ")] for r in backend.requests]
     assert shown == [[f"- Region {i} signed an agreement on topic {i}." for i in range(3)],
                      [f"- Region {i} signed an agreement on topic {i}." for i in range(3, 6)]]
+
+
+@pytest.mark.parametrize(("quote", "told"), [
+    ("The two countries maintain a long-standing security and defense partnership.", False),
+    ("Today we commemorate our indispensable partnership with Peru.", False),
+    ("This new partnership presents a strategic opportunity.", True),
+    ("The Partnership will formalize regular collaboration between the two governments.", True),
+    ("Le parti hanno firmato un partenariato strategico.", True),
+    ("The two countries signed an agreement on water.", True),  # a name tells it alone
+    ("Un accordo di coproduzione.", True),
+])
+def test_a_partnership_tells_an_agreement_only_beside_an_act(quote: str, told: bool):
+    assert spotting.tells(quote, "agreement") is told
+    assert spotting.spot(quote, "agreement") == [quote]  # still spotted: the model is asked, the program judges

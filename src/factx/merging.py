@@ -16,7 +16,7 @@ from typing import Any
 
 from factx.models import Fact, Mission
 from factx.normalizing import country_code, name_key
-from factx.spotting import marks, names, refers_back
+from factx.spotting import names, refers_back, tells
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -79,7 +79,7 @@ def drop_unmarked(facts: list[Fact]) -> list[Fact]:
 
 def _told(fact: Fact) -> bool:
     """Whether a grounded fact's quotes hold a word of its type (an ungrounded one is not judged)."""
-    return not fact.grounded or any(marks(e.quote, fact.type) for e in fact.evidence)
+    return not fact.grounded or any(tells(e.quote, fact.type) for e in fact.evidence)
 
 
 def _a_state(fact: Fact) -> bool:

@@ -34,10 +34,12 @@ def _triggers() -> dict[str, Any]:
 
 
 @cache
-def _patterns(kinds: tuple[str, ...] = ("names", "cues")) -> dict[str, re.Pattern[str]]:
-    """Fact type -> one pattern of its trigger words of the given kinds."""
+def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, re.Pattern[str]]:
+    """Fact type -> one pattern of its trigger words of the given kinds (none: a pattern that never matches)."""
     return {
-        fact_type: re.compile("|".join(rf"(?:\b{w})" for kind in kinds for w in groups[kind]), re.IGNORECASE)
+        fact_type: re.compile(
+            "|".join(rf"(?:\b{w})" for kind in kinds for w in groups.get(kind, ())) or "(?!)", re.IGNORECASE
+        )
         for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_")
     }
@@ -45,7 +47,7 @@ def _patterns(kinds: tuple[str, ...] = ("names", "cues")) -> dict[str, re.Patter
 
 def names(text: str, fact_type: str) -> bool:
     """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one."""
-    return _patterns(("names",))[fact_type].search(text) is not None
+    return _patterns(("names", "weak"))[fact_type].search(text) is not None
 
 
 @cache
@@ -56,7 +58,7 @@ def _back() -> re.Pattern[str]:
 
 def refers_back(text: str, fact_type: str) -> bool:
     """Whether ``text`` names ``fact_type`` and only in words that refer back ("this partnership", "questo accordo")."""
-    found = list(_patterns(("names",))[fact_type].finditer(text))
+    found = list(_patterns(("names", "weak"))[fact_type].finditer(text))
     return bool(found) and all(_back().search(text, 0, m.start()) for m in found)
 
 
@@ -66,12 +68,16 @@ def proper_name(text: str, fact_type: str) -> bool:
     "associations" and "alliances" in running text refer to bodies in general;
     "the Alliance" or "la Federazione" is one the article is about.
     """
-    return any(m.group()[:1].isupper() for m in _patterns(("names",))[fact_type].finditer(text))
+    return any(m.group()[:1].isupper() for m in _patterns(("names", "weak"))[fact_type].finditer(text))
 
 
-def marks(text: str, fact_type: str) -> bool:
-    """Whether ``text`` holds any trigger word of ``fact_type``, a name or a cue."""
-    return _patterns()[fact_type].search(text) is not None
+def tells(text: str, fact_type: str) -> bool:
+    """Whether ``text`` tells a fact of ``fact_type``: holds a name or a cue of it, or a weak name
+    ("partnership") beside an act ("new", "launched", "signed"): "our long-standing partnership" is a
+    relationship, "the new partnership" a fact."""
+    if _patterns(("names", "cues"))[fact_type].search(text):
+        return True
+    return bool(_patterns(("weak",))[fact_type].search(text) and _patterns(("acts",))[fact_type].search(text))
 
 
 def spot(text: str, fact_type: str) -> list[str]:

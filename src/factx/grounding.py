@@ -285,9 +285,14 @@ def _city_said(city: str, country: str | None, text: str) -> bool:
     return _mentions(city, text) or any(_mentions(name, text) for name in city_names(city, country))
 
 
+@lru_cache(maxsize=64)
 def _country_said(code: str, text: str) -> bool:
     """Whether the text names a country in any language, a word made from its name ("italiani",
-    "German"), or one of its cities ("TRENTO –")."""
+    "German"), or one of its cities ("TRENTO –").
+
+    Cached like ``_normalise``: every place of every fact of an article asks it of the
+    same text, and the city lookup walks all its capitalised words.
+    """
     folded = _normalise(text)[0]
     if any(city_names(english_city(name, code)[0] or "", code) for name in _capitalised(text)):
         return True

@@ -121,7 +121,7 @@ def _one_visit(a: Fact, b: Fact) -> bool:
     to no two different countries, in no two different years."""
     if not (isinstance(a, Mission) and isinstance(b, Mission) and a.leader and b.leader):
         return False
-    words_a, words_b = set(name_key(a.leader.name).split()), set(name_key(b.leader.name).split())
+    words_a, words_b = _words(a.leader.name), _words(b.leader.name)
     countries = {m.destination.country for m in (a, b) if m.destination.country}
     years = {d[:4] for d in (a.start_date, b.start_date) if d}
     return (words_a <= words_b or words_b <= words_a) and len(countries) < 2 and len(years) < 2
@@ -138,10 +138,15 @@ def _one_body(a: Fact, b: Fact) -> bool:
     name_a, name_b = getattr(a, "name", None), getattr(b, "name", None)
     if not (name_a and name_b):
         return False
-    words_a, words_b = set(name_key(name_a).split()), set(name_key(name_b).split())
+    words_a, words_b = _words(name_a), _words(name_b)
     short, full = sorted((words_a, words_b), key=len)
     dates = {d for d in (getattr(a, "founded_on", None), getattr(b, "founded_on", None)) if d}
     return short == full or (sum(len(w) >= 4 for w in short) >= 2 and short < full and len(dates) < 2)
+
+
+def _words(name: str) -> set[str]:
+    """A name's words, blind to case, accents and punctuation: a short form's are among the full name's."""
+    return set(name_key(name).split())
 
 
 def _filled(value: Any) -> int:

@@ -232,7 +232,8 @@ class Extractor:
             answer = err.partial
             warnings.append(f"{fact_type}: {err}")
         except ModelAnswerError as err:
-            return Asked([], [f"{fact_type}: {err}"], f"{fact_type}: {err}")
+            failure = f"{fact_type}: {err}"
+            return Asked([], [failure], failure)
         facts: list[Fact] = []
         for draft in answer.facts:  # type: ignore[attr-defined]
             fact, problems = ground(fact_type, draft, text, published)

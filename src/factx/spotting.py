@@ -33,6 +33,10 @@ def _triggers() -> dict[str, Any]:
     return json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))
 
 
+#: The kinds of trigger word that name a fact: its names, and the weak ones ("partnership").
+_NAMING = ("names", "weak")
+
+
 @cache
 def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, re.Pattern[str]]:
     """Fact type -> one pattern of its trigger words of the given kinds (none: a pattern that never matches)."""
@@ -47,7 +51,7 @@ def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, r
 
 def names(text: str, fact_type: str) -> bool:
     """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one."""
-    return _patterns(("names", "weak"))[fact_type].search(text) is not None
+    return _patterns(_NAMING)[fact_type].search(text) is not None
 
 
 @cache
@@ -58,7 +62,7 @@ def _back() -> re.Pattern[str]:
 
 def refers_back(text: str, fact_type: str) -> bool:
     """Whether ``text`` names ``fact_type`` and only in words that refer back ("this partnership", "questo accordo")."""
-    found = list(_patterns(("names", "weak"))[fact_type].finditer(text))
+    found = list(_patterns(_NAMING)[fact_type].finditer(text))
     return bool(found) and all(_back().search(text, 0, m.start()) for m in found)
 
 
@@ -68,7 +72,7 @@ def proper_name(text: str, fact_type: str) -> bool:
     "associations" and "alliances" in running text refer to bodies in general;
     "the Alliance" or "la Federazione" is one the article is about.
     """
-    return any(m.group()[:1].isupper() for m in _patterns(("names", "weak"))[fact_type].finditer(text))
+    return any(m.group()[:1].isupper() for m in _patterns(_NAMING)[fact_type].finditer(text))
 
 
 def tells(text: str, fact_type: str) -> bool:

@@ -221,3 +221,19 @@ def test_extract_paths_skips_a_document_when_asked_before_any_model_call(tmp_pat
     results = list(Extractor(backend).extract_paths([str(path)], skip=lambda doc: seen.append(doc) or True))
     assert results == [(str(path), Skipped(str(path)))]
     assert backend.requests == [] and seen[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_sigterm_a_finalizer_swallows_still_stops_the_batch_quietly(capsys):
+    from factx import cli
+
+    class Finalized:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler runs here, inside the finalizer, whose exception Python ignores
+
+    with pytest.raises(cli._Terminated), cli._sigterm_as_interrupt() as termination:
+        Finalized()  # collected at once
+        assert termination.received
+        # the batch goes on to its next document: the check there stops it
+        termination.check()
+    assert capsys.readouterr().err == ""  # not "Exception ignored in ... _Terminated"

@@ -249,7 +249,7 @@ def extract(
         _fail(str(problem))
     skipped = 0  # inputs whose record the output already held, for the line printed on an interruption
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt() as termination:
             try:
                 settings = Settings.from_env(
                     provider=provider, model=model, base_url=base_url, api_key=api_key,
@@ -270,6 +270,7 @@ def extract(
                 try:
                     for path, result in _in_order(inputs, batch):
                         skipped += _deliver(sink, report, path, result)
+                        termination.check()
                 except KeyboardInterrupt:  # keep the documents that finished behind one still running
                     for path, result in batch.finished():
                         skipped += _deliver(sink, report, path, result)
@@ -301,18 +302,48 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so a batch stops the same way."""
 
 
-def _terminate(signum: int, frame: object) -> NoReturn:
-    raise _Terminated
+class _Termination:
+    """Whether SIGTERM came, for the raise Python may swallow.
+
+    The handler raises where the main thread is; when that is a finalizer (a
+    ``__del__`` of the regex module, run by the collector), Python prints the exception
+    as "Exception ignored" and goes on, and the batch would finish with exit 0.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+
+    def handle(self, signum: int, frame: object) -> NoReturn:
+        self.received = True
+        raise _Terminated
+
+    def check(self) -> None:
+        """Raise the SIGTERM that came, if its raise was swallowed."""
+        if self.received:
+            raise _Terminated
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Handle SIGTERM like Ctrl-C while a batch runs: finished records kept, one line, exit 143."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
+def _sigterm_as_interrupt() -> Iterator[_Termination]:
+    """Handle SIGTERM like Ctrl-C while a batch runs: finished records kept, one line, exit 143.
+
+    A raise swallowed by a finalizer is not printed, and is raised again at the caller's next
+    ``check()`` (after each document) or when the block ends.
+    """
+    termination = _Termination()
+    previous, hook = signal.signal(signal.SIGTERM, termination.handle), sys.unraisablehook
+
+    def unraisable(what: sys.UnraisableHookArgs) -> None:
+        if not isinstance(what.exc_value, _Terminated):
+            hook(what)
+
+    sys.unraisablehook = unraisable
     try:
-        yield
+        yield termination
+        termination.check()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = hook
 
 
 def _resume(sink: Sink, extractor: Extractor) -> Callable[[Document], bool]:
@@ -572,12 +603,13 @@ def ray_command(
         options = distributed.Options(settings, **reading, published=when)
         with distributed.start(
             input, out, options, workers=workers, address=address, cpus_per_worker=cpus_per_worker,
-        ) as job, _sigterm_as_interrupt(), Reporter(  # after ray.init, which sets a SIGTERM handler of its own
+        ) as job, _sigterm_as_interrupt() as termination, Reporter(  # after ray.init: its SIGTERM handler
             err, job.total, output=str(out), verbosity=verbosity,
         ) as report:
             begun = True
             for source, result in job:
                 report.document(source, result)
+                termination.check()
     except FactxError as problem:  # nothing written
         _fail(str(problem), 1 if begun else 2)
     except KeyboardInterrupt as stop:

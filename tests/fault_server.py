@@ -102,7 +102,7 @@ class FaultServer:
     def content(self, request: dict[str, Any]) -> str:
         """A valid answer to ``request``: ``{"mentions": ...}`` or ``{"facts": ...}``, as its schema asks."""
         key = _answer_key(request)
-        return json.dumps({key: self.answers[key]})
+        return json.dumps({key: self.answers[key]}) if key in self.answers else _one_item(request)
 
 
 @contextmanager
@@ -149,13 +149,17 @@ def _schema(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer_key(request: dict[str, Any]) -> str:
-    """The answer's one top-level field, read from the schema in the request's response_format."""
-    return "mentions" if "mentions" in _schema(request).get("properties", {}) else "facts"
+    """The answer's one top-level field ("facts", "mentions", "english"), read from the schema in the
+    request's response_format."""
+    properties = _schema(request).get("properties", {})
+    return next((key for key in ("mentions", "english") if key in properties), "facts")
 
 
 def _one_item(request: dict[str, Any]) -> str:
     """One item of the answer's list, the least its schema accepts, each string a sentence of the article."""
     key, schema = _answer_key(request), _schema(request)
+    if key == "english":  # phrases to translate: exactly as many English ones back
+        return json.dumps({key: _least(schema["properties"][key], {}, "in English")})
     quote = _sentence(request)
     items = schema.get("properties", {}).get(key, {}).get("items")
     answer = [_least(items, schema.get("$defs", {}), quote)] if quote and items else []

@@ -79,6 +79,12 @@ def test_a_state_is_no_city_and_a_place_is_no_venue_unless_it_is_both():
     assert Place(city="Roma", venue="Palazzo Chigi").model_dump() == {"city": "Rome", "country": "IT", "venue": "Palazzo Chigi"}
 
 
+@pytest.mark.parametrize("event", ["Paris 2024 Paralympic Games", "Universiade invernale 2013", "inauguration"])
+def test_an_occasion_is_no_venue(event):
+    assert Place(city="Paris", venue=event).venue is None
+    assert Place(city="Trento", venue="piazza Dante").venue == "piazza Dante"
+
+
 def test_sectors_are_lower_case_fields_of_activity_not_the_cooperation_itself():
     deal = Agreement(title="Deal", sectors=["Film", "International Cooperation", "film", "other", "semiconductors"])
     assert deal.sectors == ["film", "semiconductors"]

@@ -146,3 +146,17 @@ def test_a_partnership_only_described_is_no_agreement():
     standing = _quoted(Agreement, "The United States and Peru maintain a long-standing partnership.", 0, title="Partnership")
     launched = _quoted(Agreement, "Brazil and the United States launched a new partnership on energy.", 100, title="Energy")
     assert drop_unmarked([standing, launched]) == [launched]
+
+
+def test_events_dated_years_before_the_article_are_history_it_recalls():
+    from datetime import date
+
+    from factx.merging import RECALLED_YEARS, drop_recalled
+
+    old = Mission(title="Old visit", start_date="1963-01", evidence=[_ev(0, 5)])
+    recent = Agreement(title="Deal", date=f"{2024 - RECALLED_YEARS + 1}", evidence=[_ev(5, 9)])
+    undated = Mou(title="MoU", evidence=[_ev(9, 12)])
+    founded = Federation(name="Old Federation", founded_on="1950", evidence=[_ev(12, 20)])
+    kept = drop_recalled([old, recent, undated, founded], date(2024, 11, 8))
+    assert [getattr(f, "title", None) or f.name for f in kept] == ["Deal", "MoU", "Old Federation"]
+    assert drop_recalled([old], None) == [old]  # no publication date: nothing to measure against

@@ -13,7 +13,7 @@ import json
 import pytest
 
 import factx
-from factx import spotting
+from factx import spotting, translating
 from factx.models import FACT_TYPES
 from factx.validating import problems
 from helpers import EXAMPLES, EXCHANGES, run, seed
@@ -22,10 +22,12 @@ SEEDS = sorted(p.name[:3] for p in EXAMPLES.glob("*.txt"))
 UNGROUNDED: dict[str, list[str]] = {}  # titles of facts flagged as not grounded, per seed
 
 
-def calls(prefix: str) -> int:
-    """One call per group of spotted sentences of each fact type (no triage: the default); seeds fit one window."""
+def calls(prefix: str, record: factx.Record) -> int:
+    """One call per group of spotted sentences of each fact type (no triage: the default; seeds fit one
+    window), and one more when phrases the model wrote in Italian were put into English."""
     text = seed(prefix).read_text(encoding="utf-8")
-    return sum(len(spotting.groups(spotting.spot(text, fact_type))) for fact_type in FACT_TYPES)
+    questions = sum(len(spotting.groups(spotting.spot(text, fact_type))) for fact_type in FACT_TYPES)
+    return questions + (record.stats.translated > 0)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def test_each_seed_gives_a_contract_valid_record_of_grounded_facts(records, pref
     assert record.sha256 == hashlib.sha256(seed(prefix).read_bytes()).hexdigest()
     assert record.model == "local/qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert record.language == "it"
-    assert record.stats.model_calls == record.stats.cached_calls == calls(prefix)
+    assert record.stats.model_calls == record.stats.cached_calls == calls(prefix, record)
     assert [f.title for f in record.facts if not f.grounded] == UNGROUNDED.get(prefix, [])
     for fact in record.facts:
         assert all(text[e.start : e.end] == e.quote for e in fact.evidence if e.start is not None)
@@ -85,7 +87,7 @@ def test_library_api_uses_the_cache_dir_from_the_environment(monkeypatch):
     monkeypatch.setenv("FACTX_CACHE_DIR", str(EXCHANGES))
     ((path, record),) = list(factx.extract_many([seed("002")]))
     assert path == str(seed("002"))
-    assert isinstance(record, factx.Record) and record.stats.cached_calls == calls("002")
+    assert isinstance(record, factx.Record) and record.stats.cached_calls == calls("002", record)
 
 
 def test_seed_002_yields_the_mife_federation(records):
@@ -101,3 +103,9 @@ def test_seed_003_dates_the_agreement_in_the_datelines_week(records):
     (agreement,) = [f for f in records["003"].facts if f.type == "agreement"]
     assert [p.country for p in agreement.parties] == ["KR", "IT"]
     assert agreement.date == "2026-02-04"  # the dateline's day (the gold says Monday, 2026-02-02)
+
+
+def test_phrases_the_model_wrote_in_italian_are_put_into_english(records):
+    assert [records[p].stats.translated for p in SEEDS] == [3, 0, 5, 3, 0]
+    for record in records.values():
+        assert translating.untranslated(record.facts, "it") in ([], ["Sottosegretario alla Cultura"])

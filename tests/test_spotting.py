@@ -147,3 +147,43 @@ def test_a_text_naming_many_agreements_is_asked_in_questions_of_four_sentences()
 def test_a_partnership_tells_an_agreement_only_beside_an_act(quote: str, told: bool):
     assert spotting.tells(quote, "agreement") is told
     assert spotting.spot(quote, "agreement") == [quote]  # still spotted: the model is asked, the program judges
+
+
+SPORT = (
+    "The champions came to the White House. The team won the league in a season of 60 games; "
+    "the coach thanked the players and the fans. They visited the Oval Office."
+)
+
+
+def test_a_text_about_a_sport_is_not_asked_for_missions_or_agreements():
+    assert spotting.unasked(SPORT) == {"mission", "agreement"}
+    backend = Scripted()
+    record = Extractor(backend).extract(SPORT)
+    assert backend.requests == [] and record.facts == []
+
+
+def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():
+    text = (
+        "The Minister of Sport led a delegation to Tokyo and signed an agreement on training for athletes "
+        "with the Japanese government, ahead of the Olympic season, in a programme that covers culture, "
+        "tourism, research and the exchange of coaches between the two countries."
+    )
+    assert spotting.unasked(text) == frozenset()
+    assert spotting.unasked("") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("quote", "told"),
+    [
+        ("La Commissione accoglie con favore l'accordo politico sul programma.", False),
+        ("Parliament and Council reached a provisional agreement on the regulation.", False),
+        ("Siamo d'accordo con il sindaco.", False),
+        ("Le parti, di comune accordo, rinviano l'incontro.", False),
+        ("Firmato l'accordo di cooperazione tra le due regioni.", True),
+        ("L'accordo politico è rinviato, ma le due città hanno firmato un accordo culturale.", True),
+    ],
+)
+def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
+    assert spotting.tells(quote, "agreement") is told
+    assert spotting.names(quote, "agreement") is told
+    assert bool(spotting.spot(quote, "agreement")) is told

@@ -233,7 +233,7 @@ def test_verbose_adds_a_done_line_per_document(records):
     _, lines = report("verbose", batch(records))
     done = [line for line in lines if line.startswith(("done ", "skipped "))]
     assert re.fullmatch(rf"done a\.txt: 1 fact, {SECONDS}, 1 call \(1 cached\), 0 tokens", done[0])
-    assert re.fullmatch(rf"done d\.txt: 3 facts, {SECONDS}, 5 calls \(5 cached\), 0 tokens", done[1])
+    assert re.fullmatch(rf"done d\.txt: 3 facts, {SECONDS}, 6 calls \(6 cached\), 0 tokens", done[1])  # 5 questions, 1 translation
     assert done[2:] == ["skipped e.txt: its record is already written"]
     assert len(lines) == len(records["001"].warnings) + len(records["003"].warnings) + 6
 

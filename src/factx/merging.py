@@ -12,6 +12,7 @@ that name only that other type, is the other fact told twice.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from factx.models import Fact, Mission
@@ -75,6 +76,27 @@ def drop_unmarked(facts: list[Fact]) -> list[Fact]:
     so (``--strict`` drops it): its quotes are not the article's words to judge.
     """
     return [f for f in facts if _told(f) and not _a_state(f)]
+
+
+def drop_recalled(facts: list[Fact], published: date | None) -> list[Fact]:
+    """``facts`` less the events (visits, agreements, memoranda) dated ``RECALLED_YEARS`` or more before ``published``.
+
+    News reports what happened now and recalls what happened long ago ("the first
+    champions to visit the White House came in 1963"); the model reports both. A
+    federation keeps its founding date, however old: a body described now is news.
+    """
+    if published is None:
+        return facts
+    return [f for f in facts if not ((d := _event_date(f)) and int(d[:4]) <= published.year - RECALLED_YEARS)]
+
+
+#: How many years before the publication an event is history the article recalls.
+RECALLED_YEARS = 5
+
+
+def _event_date(fact: Fact) -> str | None:
+    """When an event fact happened (a mission's start, an agreement's date); None for a federation."""
+    return getattr(fact, "start_date", None) or getattr(fact, "date", None)
 
 
 def _told(fact: Fact) -> bool:

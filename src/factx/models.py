@@ -132,8 +132,19 @@ IsoDate = Annotated[
 ]
 OptText = Annotated[str | None, BeforeValidator(_text)]
 Phrases = Annotated[list[str], BeforeValidator(_phrases)]
-Sectors = Annotated[Phrases, AfterValidator(_domains)]
-Sector = Annotated[OptText, AfterValidator(lambda s: (_domains([s]) or [None])[0] if s else None)]
+
+
+class _InEnglish:
+    """Marks a free-text field the contract writes in English whatever the article's language."""
+
+
+#: The mark itself: ``translating`` finds the fields that carry it, so none is listed by hand.
+IN_ENGLISH = _InEnglish()
+Title = Annotated[str, IN_ENGLISH]
+EnglishText = Annotated[OptText, IN_ENGLISH]
+EnglishPhrases = Annotated[Phrases, IN_ENGLISH]
+Sectors = Annotated[Phrases, AfterValidator(_domains), IN_ENGLISH]
+Sector = Annotated[OptText, AfterValidator(lambda s: (_domains([s]) or [None])[0] if s else None), IN_ENGLISH]
 
 
 def _require_all(schema: dict[str, Any]) -> None:
@@ -163,7 +174,7 @@ class Party(Shape):
 
 class Person(Shape):
     name: str = Field(description="as written in the text")
-    role: OptText = Field(default=None, description="title or office, in English")
+    role: EnglishText = Field(default=None, description="title or office, in English")
     organization: OptText = None
 
 
@@ -179,13 +190,14 @@ class Place(Shape):
         A state is no city (unless it is also one: Singapore) and a place is no
         venue: the small model writes "Angola" as a city and "Angola", "Hampton" or
         "Adige" (of "San Michele all'Adige") as the venue; a venue is a building or
-        site within the city.
+        site within the city, named with a capital, not an event ("Paris 2024
+        Paralympic Games", "inauguration").
         """
         self.city, self.country = english_city(self.city, self.country)
         state = country_code(self.city) if self.city else None
         if state and not city_names(self.city or "", state):  # Singapore and Monaco are cities too
             self.city, self.country = None, self.country or state
-        if self.venue and (country_code(self.venue) or _within(self.venue, self.city)):
+        if self.venue and (country_code(self.venue) or _within(self.venue, self.city) or _an_event(self.venue)):
             self.venue = None
         return self
 
@@ -198,6 +210,11 @@ Alignment = Literal["exact", "normalised", "fuzzy", "too_short", "not_found"]
 def _within(venue: str, city: str | None) -> bool:
     """Whether every word of ``venue`` is a word of ``city``'s name ("Adige" of "San Michele all'Adige")."""
     return bool(city) and set(name_key(venue).split()) <= set(name_key(city or "").split())
+
+
+def _an_event(venue: str) -> bool:
+    """Whether a venue is an occasion, not a site: it holds a year, or no word with a capital."""
+    return re.search(r"\b(1[89]|20)\d\d\b", venue) is not None or not any(w[:1].isupper() for w in venue.split())
 
 
 def _require_located(schema: dict[str, Any]) -> None:
@@ -233,7 +250,7 @@ class _Fact(Shape):
 
 
 class AgreementFields(Shape):
-    title: str = Field(description="short English name")
+    title: Title = Field(description="short English name")
     kind: Annotated[AgreementKind, BeforeValidator(_enum_spelling)] = "other"
     status: Annotated[AgreementStatus, BeforeValidator(_enum_spelling)] = "signed"
     parties: list[Party] = Field(default_factory=list)
@@ -241,22 +258,22 @@ class AgreementFields(Shape):
     date: IsoDate = Field(default=None, description="date concluded, or announced when proposed")
     place: Place | None = None
     sectors: Sectors = Field(default_factory=list, description="short lower-case English terms")
-    summary: OptText = Field(default=None, description="one or two English sentences")
+    summary: EnglishText = Field(default=None, description="one or two English sentences")
 
 
 class MouFields(Shape):
-    title: str = Field(description="short English name")
+    title: Title = Field(description="short English name")
     parties: list[Party] = Field(default_factory=list)
     signatories: list[Person] = Field(default_factory=list)
     date: IsoDate = Field(default=None, description="date signed")
     place: Place | None = None
     sectors: Sectors = Field(default_factory=list)
-    aims: Phrases = Field(default_factory=list, description="short English phrases")
-    context: OptText = Field(default=None, description="e.g. signed on the sidelines of a summit")
+    aims: EnglishPhrases = Field(default_factory=list, description="short English phrases")
+    context: EnglishText = Field(default=None, description="e.g. signed on the sidelines of a summit")
 
 
 class MissionFields(Shape):
-    title: str = Field(description="short English name")
+    title: Title = Field(description="short English name")
     leader: Person | None = None
     delegation: list[Person] = Field(default_factory=list, description="members other than the leader")
     organizations: list[Party] = Field(default_factory=list, description="who sent or took part")
@@ -266,10 +283,10 @@ class MissionFields(Shape):
     end_date: IsoDate = None
     counterparts: list[Person] = Field(default_factory=list, description="people met")
     counterpart_organizations: list[Party] = Field(default_factory=list, description="organisations met or visited")
-    purpose: OptText = Field(default=None, description="one English sentence")
+    purpose: EnglishText = Field(default=None, description="one English sentence")
     sectors: Sectors = Field(default_factory=list)
-    outcomes: Phrases = Field(default_factory=list, description="short English phrases")
-    funding: OptText = None
+    outcomes: EnglishPhrases = Field(default_factory=list, description="short English phrases")
+    funding: EnglishText = None
 
     @model_validator(mode="after")
     def _sides(self) -> MissionFields:
@@ -320,7 +337,7 @@ class FederationFields(Shape):
     affiliation: Party | None = Field(default=None, description="the body it belongs to")
     leaders: list[Person] = Field(default_factory=list, description="president, secretary general, ...")
     sector: Sector = Field(default=None, description="English")
-    goals: Phrases = Field(default_factory=list, description="short English phrases")
+    goals: EnglishPhrases = Field(default_factory=list, description="short English phrases")
 
     @model_validator(mode="after")
     def _short_form(self) -> FederationFields:
@@ -376,6 +393,7 @@ class Stats(BaseModel):
     model_calls: int = 0
     cached_calls: int = Field(default=0, description="calls answered from the response cache")
     failed_calls: int = Field(default=0, description="calls whose answer stayed invalid; their facts are missing")
+    translated: int = Field(default=0, description="phrases the model wrote in the article's language, put into English")
     prompt_tokens: int = 0
     completion_tokens: int = 0
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 
-from factx import calling, prompting, splitting, spotting
+from factx import calling, prompting, splitting, spotting, translating
 from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
-from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions
+from factx.merging import drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions
 from factx.models import FACT_TYPES, Fact, Record, Stats
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
@@ -131,12 +131,16 @@ class Extractor:
         started = time.perf_counter()
         published = published or find_publication_date(doc.text)
         warnings: list[str] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
+        language = detect_language(doc.text)
         facts: list[Fact] = []
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
-        facts = sorted(merge_duplicates(drop_unmarked(facts)), key=_first_mention)
+        facts = sorted(merge_duplicates(drop_recalled(drop_unmarked(facts), published)), key=_first_mention)
         facts = drop_restated(merge_mentions(facts))
+        translated = 0
+        if language and language != "en":
+            facts, translated = translating.translate(facts, language, partial(self._english, language, warnings))
         used = tally.usage
         failed = [reason for reason in calls if reason]
         if failed and len(failed) == len(calls):
@@ -145,7 +149,7 @@ class Extractor:
         return Record(
             source=doc.source,
             sha256=doc.sha256,
-            language=detect_language(doc.text),
+            language=language,
             model=self._recorder.name,
             prompt_version=prompting.prompt_version(),
             types=list(self.types),
@@ -157,6 +161,7 @@ class Extractor:
                 model_calls=used.calls,
                 cached_calls=used.cached,
                 failed_calls=len(failed),
+                translated=translated,
                 prompt_tokens=used.prompt_tokens,
                 completion_tokens=used.completion_tokens,
             ),
@@ -170,9 +175,11 @@ class Extractor:
         Each extraction call appends to ``calls`` None, or the reason its answer stayed invalid (then
         also a warning): the document keeps the other calls' facts.
         """
+        unasked = spotting.unasked(text)
         questions = [
             (fact_type, sentences)
             for fact_type in (self._stated_types(part, warnings) if self.triage else self.types)
+            if fact_type not in unasked
             for sentences in self._questions(part, fact_type)
         ]
         facts: list[Fact] = []
@@ -241,6 +248,17 @@ class Extractor:
             if fact.grounded or not self.strict:
                 facts.append(fact)
         return Asked(facts, warnings)
+
+    def _english(self, language: str | None, warnings: list[str], phrases: list[str]) -> list[str]:
+        """``phrases`` (in ``language``) in English; as written, with a warning, when the answer stays invalid."""
+        try:
+            answer = calling.ask(
+                self._recorder, prompting.translation_messages(phrases, language), prompting.translation_model(len(phrases))
+            )
+        except ModelAnswerError as err:
+            warnings.append(f"translation: {err}; {len(phrases)} phrase(s) left in the article's language")
+            return phrases
+        return list(answer.english)  # type: ignore[attr-defined]
 
     def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
         """The requested types the text states, by one short first call.

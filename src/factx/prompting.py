@@ -135,6 +135,31 @@ def triage_model() -> type[BaseModel]:
     )
 
 
+@cache
+def translation_model(count: int) -> type[BaseModel]:
+    """``{"english": [...]}`` with exactly ``count`` entries: one per phrase asked, in order."""
+    return create_model(
+        "TranslationAnswer",
+        __base__=Answer,
+        english=(list[str], Field(min_length=count, max_length=count)),
+    )
+
+
+def translation_messages(phrases: Sequence[str], language: str | None) -> list[dict[str, str]]:
+    """The chat that asks for ``phrases`` (in ``language``) in English.
+
+    Without the article: shown it, the small model copies the phrases back as they are
+    written there. With the same system prompt, whose state the model keeps, it reads only
+    the question. Told the language by name ("Italian"), it translates.
+    """
+    import pycountry
+
+    known = pycountry.languages.get(alpha_2=language) if language else None
+    listed = "\n".join(f"{i}. {p}" for i, p in enumerate(phrases, 1))
+    question = _prompt("translate.md").replace("{language}", known.name if known else "non-English")
+    return [{"role": "system", "content": system_prompt()}, {"role": "user", "content": question.replace("{phrases}", listed).strip()}]
+
+
 def _article_turn(text: str, question: str) -> dict[str, str]:
     return {"role": "user", "content": f'Article:\n"""\n{text}\n"""\n\n{question}'}
 
@@ -176,10 +201,11 @@ def prompt_version() -> str:
 
     Any change to them changes it, so a resumed run redoes records made with other prompts.
     """
-    files = ("task.md", "sentences.md", "triage.md", "types.json", "triggers.json")
+    files = ("task.md", "sentences.md", "triage.md", "translate.md", "types.json", "triggers.json")
     parts = [system_prompt(), *(_prompt(name) for name in files)]
     parts += [json.dumps(answer_model(t).model_json_schema(), sort_keys=True) for t in FACT_TYPES]
     parts += [json.dumps(answer_model(t, True).model_json_schema(), sort_keys=True) for t in sorted(NAMED_FIRST)]
     parts.append(json.dumps(triage_model().model_json_schema(), sort_keys=True))
+    parts.append(json.dumps(translation_model(1).model_json_schema(), sort_keys=True))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 

@@ -49,9 +49,25 @@ def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, r
     }
 
 
+@cache
+def _not() -> dict[str, re.Pattern[str]]:
+    """Fact type -> its phrases that use one of its words for no fact ("accordo politico", "d'accordo")."""
+    return {
+        fact_type: re.compile("|".join(rf"(?:\b{w})" for w in groups["not"]), re.IGNORECASE)
+        for fact_type, groups in _triggers().items()
+        if not fact_type.startswith("_") and groups.get("not")
+    }
+
+
+def _plain(text: str, fact_type: str) -> str:
+    """``text`` with ``fact_type``'s 'not' phrases blanked, so their words trigger nothing (offsets kept)."""
+    pattern = _not().get(fact_type)
+    return text if pattern is None else pattern.sub(lambda m: " " * len(m.group()), text)
+
+
 def names(text: str, fact_type: str) -> bool:
     """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one."""
-    return _patterns(_NAMING)[fact_type].search(text) is not None
+    return _patterns(_NAMING)[fact_type].search(_plain(text, fact_type)) is not None
 
 
 @cache
@@ -62,7 +78,7 @@ def _back() -> re.Pattern[str]:
 
 def refers_back(text: str, fact_type: str) -> bool:
     """Whether ``text`` names ``fact_type`` and only in words that refer back ("this partnership", "questo accordo")."""
-    found = list(_patterns(_NAMING)[fact_type].finditer(text))
+    found = list(_patterns(_NAMING)[fact_type].finditer(_plain(text, fact_type)))
     return bool(found) and all(_back().search(text, 0, m.start()) for m in found)
 
 
@@ -72,13 +88,14 @@ def proper_name(text: str, fact_type: str) -> bool:
     "associations" and "alliances" in running text refer to bodies in general;
     "the Alliance" or "la Federazione" is one the article is about.
     """
-    return any(m.group()[:1].isupper() for m in _patterns(_NAMING)[fact_type].finditer(text))
+    return any(m.group()[:1].isupper() for m in _patterns(_NAMING)[fact_type].finditer(_plain(text, fact_type)))
 
 
 def tells(text: str, fact_type: str) -> bool:
     """Whether ``text`` tells a fact of ``fact_type``: holds a name or a cue of it, or a weak name
     ("partnership") beside an act ("new", "launched", "signed"): "our long-standing partnership" is a
     relationship, "the new partnership" a fact."""
+    text = _plain(text, fact_type)
     if _patterns(("names", "cues"))[fact_type].search(text):
         return True
     return bool(_patterns(("weak",))[fact_type].search(text) and _patterns(("acts",))[fact_type].search(text))
@@ -89,13 +106,32 @@ def spot(text: str, fact_type: str) -> list[str]:
     pattern = _patterns()[fact_type]
     found: list[str] = []
     for sentence in sentences(text):
-        match = pattern.search(sentence)
+        match = pattern.search(_plain(sentence, fact_type))
         if match is None or sentence in found:
             continue
         found.append(_around(sentence, match.start()))
         if len(found) == MAX_SENTENCES:
             break
     return found
+
+
+def unasked(text: str) -> frozenset[str]:
+    """The fact types not asked of ``text``: a mission and an agreement, in a text about a sport.
+
+    A team's visit to the White House is no delegation's mission, and a player's
+    transfer "accordo" no cooperation agreement; the model, shown the sentence, reports
+    them. A text is about a sport when the ``_sport`` words are ``share`` of its words or more,
+    and at least ``least`` (a short release may name a team or two).
+    """
+    sport = _triggers()["_sport"]
+    found = len(_sport_words().findall(text))
+    about = found >= sport["least"] and found >= sport["share"] * len(text.split())
+    return frozenset(sport["types"]) if about else frozenset()
+
+
+@cache
+def _sport_words() -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?:\b{w})" for w in _triggers()["_sport"]["words"]), re.IGNORECASE)
 
 
 def groups(sentences: list[str]) -> list[list[str]]:

@@ -160,3 +160,14 @@ def test_events_dated_years_before_the_article_are_history_it_recalls():
     kept = drop_recalled([old, recent, undated, founded], date(2024, 11, 8))
     assert [getattr(f, "title", None) or f.name for f in kept] == ["Deal", "MoU", "Old Federation"]
     assert drop_recalled([old], None) == [old]  # no publication date: nothing to measure against
+
+
+def test_a_fact_is_judged_by_the_quotes_of_all_its_tellings():
+    from factx.models import Person
+
+    named = _quoted(Federation, "la Federazione Cinema Export", 0, name="Federazione Cinema Export")
+    founded = _quoted(Federation, "È nata oggi la Federazione Cinema Export", 40, name="Federazione Cinema Export",
+                      leaders=[Person(name="Anna Neri", role="President")])
+    passing = _quoted(Federation, "producer associations in the region", 100, name="Producers")
+    kept = drop_unmarked(merge_duplicates([named, founded, passing]))
+    assert [(f.name, len(f.evidence)) for f in kept] == [("Federazione Cinema Export", 2)]

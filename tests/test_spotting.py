@@ -187,3 +187,19 @@ def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
     assert spotting.tells(quote, "agreement") is told
     assert spotting.names(quote, "agreement") is told
     assert bool(spotting.spot(quote, "agreement")) is told
+
+
+@pytest.mark.parametrize(
+    ("quote", "told"),
+    [
+        ("The Commission officially launches the Alliance for Zero Emission Aviation.", True),
+        ("È nata oggi a Roma la nuova Federazione dei produttori.", True),
+        ("The Alliance brings together 300 members from industry and research.", True),
+        ("Il presidente dell'Associazione ha presentato il piano.", True),
+        ("The agency supports lending to producer associations in the Amazon.", False),
+        ("They renewed their commitment, including through the Global Coalition against piracy.", False),
+    ],
+)
+def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):
+    assert spotting.tells(quote, "federation") is told
+    assert spotting.names(quote, "federation")  # still named, so still spotted and asked for

@@ -136,7 +136,7 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
-        facts = sorted(merge_duplicates(drop_recalled(drop_unmarked(facts), published)), key=_first_mention)
+        facts = sorted(drop_unmarked(merge_duplicates(drop_recalled(facts, published))), key=_first_mention)
         facts = drop_restated(merge_mentions(facts))
         translated = 0
         if language and language != "en":

@@ -10,6 +10,7 @@ from factx.prompting import (
     MAX_LIST_ITEMS,
     MAX_MENTIONS,
     MAX_QUOTES,
+    MAX_SECTORS,
     MAX_STRING_CHARS,
     answer_model,
     fact_types,
@@ -73,3 +74,12 @@ def test_the_triage_schema_asks_for_a_quote_before_its_type():
     assert list(mention["properties"]) == ["quote", "type"]
     assert mention["properties"]["type"]["enum"] == ["agreement", "mou", "mission", "federation"]
     assert schema["properties"]["mentions"]["maxItems"] == MAX_MENTIONS
+
+
+def test_a_draft_keeps_its_first_sectors_and_a_record_all_of_its_own():
+    from factx.models import Mission
+
+    sectors = ["film", "international cooperation", "animation", "music", "tourism", "education"]
+    draft = answer_model("mission").model_validate({"facts": [{"evidence": ["q"], "title": "T", "sectors": sectors}]})
+    assert MAX_SECTORS == 3 and draft.facts[0].sectors == ["film", "animation", "music"]
+    assert Mission(title="T", sectors=sectors).sectors == ["film", "animation", "music", "tourism", "education"]

@@ -334,3 +334,30 @@ def test_calls_in_flight_must_be_positive():
 
     with pytest.raises(ConfigError, match="calls in flight must be at least 1, not 0"):
         Extractor(_Peak(), calls=0)
+
+
+class _PeakItalian(_Peak):
+    """Answers a visit with an Italian purpose, then its English: two calls per document, one at a time."""
+
+    def create(self, **request: Any) -> Any:
+        super().create(**request)
+        if "english" in json.dumps(request.get("response_format", {})):
+            return chat_completion('{"english": ["to meet Korean companies"]}')
+        fact = {"evidence": ["La delegazione della Provincia ha visitato oggi Seoul"], "title": "Delegation to Seoul",
+                "purpose": "incontrare le imprese coreane del settore"}
+        return chat_completion(json.dumps({"facts": [fact]}))
+
+
+def test_every_call_takes_a_slot_a_documents_one_question_and_its_translation_too(tmp_path):
+    from factx.pipeline import Extractor
+
+    text = "TRENTO – La delegazione della Provincia ha visitato oggi Seoul per incontrare le imprese coreane del settore."
+    paths = [tmp_path / f"d{n}.txt" for n in range(4)]
+    for path in paths:
+        path.write_text(text, encoding="utf-8")
+    shared = _PeakItalian()
+    extractor = Extractor(RecordingBackend(shared, None), calls=2)
+    results = [result for _, result in extractor.extract_paths([str(p) for p in paths], jobs=4)]
+    assert [(r.stats.model_calls, r.stats.translated) for r in results] == [(2, 1)] * 4
+    assert results[0].facts[0].purpose == "to meet Korean companies"
+    assert shared.peak == 2  # four documents at once, never more than ``calls`` requests

@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from factx import calling, prompting, splitting, spotting, translating
 from factx.backends import Backend, create_backend
@@ -28,6 +31,7 @@ from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
 from factx.settings import TRIAGE, Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
+T = TypeVar("T", bound=BaseModel)
 
 
 def parse_types(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -215,9 +219,23 @@ class Extractor:
         return answered
 
     def _in_slot(self, part: str, text: str, question: tuple[str, list[str]], published: date | None) -> Asked:
-        """One question asked on a thread of its own, in a slot, its calls counted apart (then absorbed)."""
-        with self._slots, self._recorder.tally() as tally:
+        """One question asked on a thread of its own, its calls counted apart (then absorbed)."""
+        with self._recorder.tally() as tally:
             return replace(self._ask(part, text, *question, published), tally=tally)
+
+    def _call(self, messages: list[dict[str, str]], answer_model: type[T], published: date | None = None) -> T:
+        """One request to the model in one of the extractor's ``calls`` slots, so requests in flight
+        stay bounded over every document and every question, triage and translation included.
+
+        The slot is awaited with the document's turn given up (``RecordingBackend.waiting``): a
+        thread that holds a slot may need the turn to finish, so none waits for a slot holding it.
+        """
+        with self._recorder.waiting():
+            self._slots.acquire()
+        try:
+            return calling.ask(self._recorder, messages, answer_model, published=published)
+        finally:
+            self._slots.release()
 
     def _ask(
         self, part: str, text: str, fact_type: str, sentences: list[str], published: date | None
@@ -229,11 +247,8 @@ class Extractor:
         """
         warnings: list[str] = []
         try:
-            answer = calling.ask(
-                self._recorder,
-                prompting.messages(part, fact_type, sentences),
-                prompting.answer_model_for(fact_type, sentences),
-                published=published,
+            answer = self._call(
+                prompting.messages(part, fact_type, sentences), prompting.answer_model_for(fact_type, sentences), published
             )
         except CutOffAnswer as err:  # the facts before the cut are kept; the answer is not lost
             answer = err.partial
@@ -252,9 +267,7 @@ class Extractor:
     def _english(self, language: str | None, warnings: list[str], phrases: list[str]) -> list[str]:
         """``phrases`` (in ``language``) in English; as written, with a warning, when the answer stays invalid."""
         try:
-            answer = calling.ask(
-                self._recorder, prompting.translation_messages(phrases, language), prompting.translation_model(len(phrases))
-            )
+            answer = self._call(prompting.translation_messages(phrases, language), prompting.translation_model(len(phrases)))
         except ModelAnswerError as err:
             warnings.append(f"translation: {err}; {len(phrases)} phrase(s) left in the article's language")
             return phrases
@@ -270,7 +283,7 @@ class Extractor:
         failed call: nothing is lost); a failing server fails the document (BackendError).
         """
         try:
-            answer = calling.ask(self._recorder, prompting.triage_messages(text), prompting.triage_model())
+            answer = self._call(prompting.triage_messages(text), prompting.triage_model())
         except ModelAnswerError as err:
             warnings.append(f"triage: {err}; asking for every type")
             return self.types

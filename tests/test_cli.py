@@ -254,3 +254,20 @@ def test_triage_can_be_switched_off_from_the_command_line(monkeypatch):
     for flag in ("--triage", "--no-triage", None):
         runner.invoke(app, ["extract", str(seed("002")), "--replay", "-q", *([flag] if flag else [])])
     assert seen == [True, False, TRIAGE]
+
+
+def test_a_batch_puts_its_first_documents_tables_out_of_the_collectors_sight_once(monkeypatch):
+    import gc
+
+    from factx import pipeline
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # the real one would freeze the test process
+    pipeline.keep_tables.cache_clear()
+    try:
+        done = runner.invoke(app, ["extract", str(seed("003")), str(seed("004")), "--replay", "-q"],
+                             env={"FACTX_CACHE_DIR": str(EXCHANGES)})
+        assert done.exit_code == 0, done.output
+        assert frozen == [1]  # once, after the first document, however many follow
+    finally:
+        pipeline.keep_tables.cache_clear()

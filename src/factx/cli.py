@@ -290,10 +290,11 @@ def extract(
 def _deliver(sink: Sink, report: Reporter, path: str, result: Result | InputError) -> int:
     """Write a record and report the input's result; 1 if its record was already written (a resumed run)."""
     from factx.models import Record
-    from factx.pipeline import Skipped
+    from factx.pipeline import Skipped, keep_tables
 
     if isinstance(result, Record):
         sink.write(result)
+        keep_tables()  # the tables the first document loaded stay for the run
     report.document(path, result)
     return int(isinstance(result, Skipped))
 

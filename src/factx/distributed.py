@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from factx import splitting
 from factx.errors import ConfigError, FactxError, InputError, OutputError, one_line
 from factx.models import Record
-from factx.pipeline import Extractor
+from factx.pipeline import Extractor, keep_tables
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
@@ -85,8 +85,10 @@ class ExtractBatch:
     def __call__(self, batch: Any) -> pa.Table:
         columns = _columns(batch)
         size = len(next(iter(columns.values()), []))
-        return _rows([self.extract_row(*(columns.get(name, [None] * size)[i] for name in ("text", "path", "source")))
+        rows = _rows([self.extract_row(*(columns.get(name, [None] * size)[i] for name in ("text", "path", "source")))
                       for i in range(size)])
+        keep_tables()  # the worker's process is ours: what its first batch loaded stays for the run
+        return rows
 
     def extract_row(self, text: object, path: object, source: object) -> tuple[str, str | None, str | None]:
         """``(source, record JSON, None)``, or ``(source, None, one-line reason)`` for a document that failed."""

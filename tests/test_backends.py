@@ -140,7 +140,7 @@ def _client_raising(error: Exception) -> SimpleNamespace:
     def create(**request: Any) -> None:
         raise error
 
-    return SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
+    return SimpleNamespace(post=lambda path, **request: create(**request))
 
 
 def test_an_error_of_the_http_library_is_one_line_but_a_bug_keeps_its_traceback():

@@ -1,9 +1,10 @@
 """The extraction pipeline: one document in, one validated, grounded record out.
 
-Stages, each in its own module: read input (``reading``) → prompt
-(``prompting``) → call the model (``calling``) → validate (``models``) →
-ground (``grounding``) → normalise (``normalizing``, through the models'
-validators) → write (``writing``). This module only wires them together.
+Stages, each in its own module: read input (``reading``) → split (``splitting``)
+→ spot (``spotting``) → prompt (``prompting``) → call the model (``calling``) →
+validate (``models``) → ground (``grounding``) → normalise (``normalizing``,
+through the models' validators) → merge (``merging``) → translate
+(``translating``) → write (``writing``). This module only wires them together.
 """
 
 from __future__ import annotations
@@ -212,14 +213,14 @@ class Extractor:
         if self.calls == 1 or len(questions) < 2:
             return [self._ask(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
         jobs = min(self.calls, len(questions))
-        batch = Batch(lambda q: self._in_slot(part, text, q, published), questions, jobs=jobs)
+        batch = Batch(lambda q: self._on_thread(part, text, q, published), questions, jobs=jobs)
         with self._recorder.waiting():  # this document's turn goes to the others while its questions run
             answered = [asked for _, asked in batch]
         for asked in answered:
             self._recorder.absorb(asked.tally)
         return answered
 
-    def _in_slot(self, part: str, text: str, question: tuple[str, list[str]], published: date | None) -> Asked:
+    def _on_thread(self, part: str, text: str, question: tuple[str, list[str]], published: date | None) -> Asked:
         """One question asked on a thread of its own, its calls counted apart (then absorbed)."""
         with self._recorder.tally() as tally:
             return replace(self._ask(part, text, *question, published), tally=tally)

@@ -307,6 +307,14 @@ class _Peak:
         return chat_completion('{"facts": []}')
 
 
+def _copies(folder: Path, text: str, n: int) -> list[str]:
+    """``n`` files in ``folder`` holding ``text``: as many documents, each asked the same."""
+    paths = [folder / f"d{i}.txt" for i in range(n)]
+    for path in paths:
+        path.write_text(text, encoding="utf-8")
+    return [str(p) for p in paths]
+
+
 QUESTIONS = ("La delegazione ha visitato Seoul. Le parti hanno firmato un accordo di coproduzione. "
              "È stato firmato un memorandum d'intesa. È nata una nuova federazione delle imprese.")
 
@@ -322,12 +330,9 @@ def test_a_documents_questions_are_asked_side_by_side_within_the_bound_and_count
     assert four.stats.prompt_tokens == one.stats.prompt_tokens == 44
     assert four.model_dump(exclude={"stats"}) == one.model_dump(exclude={"stats"})
 
-    paths = [tmp_path / f"d{n}.txt" for n in range(3)]
-    for path in paths:
-        path.write_text(QUESTIONS, encoding="utf-8")
     shared = _Peak()
     extractor = Extractor(RecordingBackend(shared, None), calls=3)
-    results = [result for _, result in extractor.extract_paths([str(p) for p in paths], jobs=3)]
+    results = [result for _, result in extractor.extract_paths(_copies(tmp_path, QUESTIONS, 3), jobs=3)]
     assert shared.peak == 3  # three documents of four questions each, never more than ``calls`` at once
     assert [r.stats.model_calls for r in results] == [4, 4, 4]
 
@@ -355,12 +360,9 @@ def test_every_call_takes_a_slot_a_documents_one_question_and_its_translation_to
     from factx.pipeline import Extractor
 
     text = "TRENTO – La delegazione della Provincia ha visitato oggi Seoul per incontrare le imprese coreane del settore."
-    paths = [tmp_path / f"d{n}.txt" for n in range(4)]
-    for path in paths:
-        path.write_text(text, encoding="utf-8")
     shared = _PeakItalian()
     extractor = Extractor(RecordingBackend(shared, None), calls=2)
-    results = [result for _, result in extractor.extract_paths([str(p) for p in paths], jobs=4)]
+    results = [result for _, result in extractor.extract_paths(_copies(tmp_path, text, 4), jobs=4)]
     assert [(r.stats.model_calls, r.stats.translated) for r in results] == [(2, 1)] * 4
     assert results[0].facts[0].purpose == "to meet Korean companies"
     assert shared.peak == 2  # four documents at once, never more than ``calls`` requests

@@ -97,11 +97,6 @@ def _normalise(s: str) -> tuple[str, tuple[int, ...]]:
     return "".join(out), tuple(index)
 
 
-def fold(s: str) -> str:
-    """``s`` as the program compares texts: blind to case, accents and typography."""
-    return _normalise(s)[0]
-
-
 def _clean_quote(quote: str) -> str:
     """The normalised quote without edge whitespace, wrapping quotes or "..." truncation marks."""
     q = _normalise(quote)[0].strip(" " + _QUOTE_CHARS)

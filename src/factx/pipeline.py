@@ -140,8 +140,9 @@ class Extractor:
         language = detect_language(doc.text)
         facts: list[Fact] = []
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
+        unasked = spotting.unasked(doc.text)
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
-            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, warnings, calls))
+            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, unasked, warnings, calls))
         facts = sorted(drop_unmarked(merge_duplicates(drop_recalled(facts, published))), key=_first_mention)
         facts = drop_restated(merge_mentions(facts))
         translated = 0
@@ -174,14 +175,19 @@ class Extractor:
         )
 
     def _extract_window(
-        self, part: str, text: str, published: date | None, warnings: list[str], calls: list[str | None]
+        self,
+        part: str,
+        text: str,
+        published: date | None,
+        unasked: frozenset[str],
+        warnings: list[str],
+        calls: list[str | None],
     ) -> list[Fact]:
-        """The facts stated in ``part`` of ``text``, grounded in the whole text.
+        """The facts stated in ``part`` of ``text``, grounded in the whole text; ``unasked`` types are not asked.
 
         Each extraction call appends to ``calls`` None, or the reason its answer stayed invalid (then
         also a warning): the document keeps the other calls' facts.
         """
-        unasked = spotting.unasked(text)
         questions = [
             (fact_type, sentences)
             for fact_type in (self._stated_types(part, warnings) if self.triage else self.types)
@@ -266,7 +272,7 @@ class Extractor:
                 facts.append(fact)
         return Asked(facts, warnings)
 
-    def _english(self, language: str | None, warnings: list[str], phrases: list[str]) -> list[str]:
+    def _english(self, language: str, warnings: list[str], phrases: list[str]) -> list[str]:
         """``phrases`` (in ``language``) in English; as written, with a warning, when the answer stays invalid."""
         try:
             answer = self._call(prompting.translation_messages(phrases, language), prompting.translation_model(len(phrases)))

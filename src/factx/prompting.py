@@ -162,7 +162,7 @@ def translation_model(count: int) -> type[BaseModel]:
     )
 
 
-def translation_messages(phrases: Sequence[str], language: str | None) -> list[dict[str, str]]:
+def translation_messages(phrases: Sequence[str], language: str) -> list[dict[str, str]]:
     """The chat that asks for ``phrases`` (in ``language``) in English.
 
     Without the article: shown it, the small model copies the phrases back as they are
@@ -171,7 +171,7 @@ def translation_messages(phrases: Sequence[str], language: str | None) -> list[d
     """
     import pycountry
 
-    known = pycountry.languages.get(alpha_2=language) if language else None
+    known = pycountry.languages.get(alpha_2=language)
     listed = "\n".join(f"{i}. {p}" for i, p in enumerate(phrases, 1))
     question = _prompt("translate.md").replace("{language}", known.name if known else "non-English")
     return [{"role": "system", "content": system_prompt()}, {"role": "user", "content": question.replace("{phrases}", listed).strip()}]

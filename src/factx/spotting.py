@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -37,13 +38,16 @@ def _triggers() -> dict[str, Any]:
 _NAMING = ("names", "weak")
 
 
+def _any_of(words: Iterable[str]) -> re.Pattern[str]:
+    """One pattern matching any of ``words`` at a word start, blind to case (none: one that never matches)."""
+    return re.compile("|".join(rf"(?:\b{w})" for w in words) or "(?!)", re.IGNORECASE)
+
+
 @cache
 def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, re.Pattern[str]]:
-    """Fact type -> one pattern of its trigger words of the given kinds (none: a pattern that never matches)."""
+    """Fact type -> one pattern of its trigger words of the given kinds."""
     return {
-        fact_type: re.compile(
-            "|".join(rf"(?:\b{w})" for kind in kinds for w in groups.get(kind, ())) or "(?!)", re.IGNORECASE
-        )
+        fact_type: _any_of(w for kind in kinds for w in groups.get(kind, ()))
         for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_")
     }
@@ -53,7 +57,7 @@ def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, r
 def _not() -> dict[str, re.Pattern[str]]:
     """Fact type -> its phrases that use one of its words for no fact ("accordo politico", "d'accordo")."""
     return {
-        fact_type: re.compile("|".join(rf"(?:\b{w})" for w in groups["not"]), re.IGNORECASE)
+        fact_type: _any_of(groups["not"])
         for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_") and groups.get("not")
     }
@@ -131,7 +135,7 @@ def unasked(text: str) -> frozenset[str]:
 
 @cache
 def _sport_words() -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?:\b{w})" for w in _triggers()["_sport"]["words"]), re.IGNORECASE)
+    return _any_of(_triggers()["_sport"]["words"])
 
 
 def groups(sentences: list[str]) -> list[list[str]]:

@@ -42,11 +42,15 @@ def untranslated(facts: list[Fact], language: str) -> list[str]:
     if language not in _known_languages():
         return []
     found: dict[str, None] = {}
+
+    def note(value: str) -> str:
+        own = [w.lower() for w in _WORD.findall(value) if w[0].islower()]
+        if own and 2 * sum(_foreign(w, language) for w in own) >= len(own):
+            found.setdefault(value, None)
+        return value
+
     for fact in facts:
-        for value in _values(fact.model_dump(exclude={"evidence"})):
-            own = [w.lower() for w in _WORD.findall(value) if w[0].islower()]
-            if own and 2 * sum(_foreign(w, language) for w in own) >= len(own):
-                found.setdefault(value, None)
+        _through(fact.model_dump(exclude={"evidence"}), note)
     return list(found)
 
 
@@ -56,14 +60,17 @@ def translate(facts: list[Fact], language: str, ask: Callable[[list[str]], list[
     values = untranslated(facts, language)
     if not values:
         return facts, 0
-    english = {value: out.strip() for value, out in zip(values, ask(values), strict=True) if out.strip() not in ("", value)}
+    answers = (out.strip() for out in ask(values))
+    english = {value: out for value, out in zip(values, answers, strict=True) if out not in ("", value)}
     return to_english(facts, english), len(english)
 
 
 def to_english(facts: list[Fact], english: dict[str, str]) -> list[Fact]:
     """``facts`` with each value that is a key of ``english`` replaced by its English (validated again)."""
     return [
-        type(fact).model_validate({**_replaced(fact.model_dump(exclude={"evidence"}), english), "evidence": fact.evidence})
+        type(fact).model_validate(
+            {**_through(fact.model_dump(exclude={"evidence"}), lambda v: english.get(v, v)), "evidence": fact.evidence}
+        )
         for fact in facts
     ]
 
@@ -82,21 +89,12 @@ def _foreign(word: str, language: str) -> bool:
     return zipf_frequency(word, language) - zipf_frequency(word, "en") > FOREIGN_MARGIN
 
 
-def _values(data: Any, key: str | None = None) -> list[str]:
-    """Every string under an English field of dumped ``data``, at any depth."""
+def _through(data: Any, change: Callable[[str], str], key: str | None = None) -> Any:
+    """Dumped ``data`` with every string under an English field, at any depth, passed through ``change``."""
     if isinstance(data, dict):
-        return [v for k, x in data.items() for v in _values(x, k)]
+        return {k: _through(x, change, k) for k, x in data.items()}
     if isinstance(data, list):
-        return [v for x in data for v in _values(x, key)]
-    return [data] if isinstance(data, str) and key in english_fields() else []
-
-
-def _replaced(data: Any, english: dict[str, str], key: str | None = None) -> Any:
-    """Dumped ``data`` with the strings under English fields replaced through ``english``."""
-    if isinstance(data, dict):
-        return {k: _replaced(x, english, k) for k, x in data.items()}
-    if isinstance(data, list):
-        return [_replaced(x, english, key) for x in data]
+        return [_through(x, change, key) for x in data]
     if isinstance(data, str) and key in english_fields():
-        return english.get(data, data)
+        return change(data)
     return data

@@ -11,6 +11,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from functools import partial
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from typer.testing import CliRunner
 
 from factx import distributed
 from factx.cli import app
-from factx.errors import FactxError, InputError
+from factx.errors import FactxError, InputError, OutputError
 from factx.models import Record
 from factx.pipeline import Extractor
 from factx.reading import expand_paths
@@ -86,6 +88,14 @@ def seed_texts() -> dict[str, str]:
     return {name: Path(name).read_text(encoding="utf-8") for name in expand_paths([str(EXAMPLES)])}
 
 
+def accords(folder: Path, numbers: range) -> Path:
+    """Short texts ``<n>.txt`` in ``folder``, each a different one."""
+    folder.mkdir(exist_ok=True)
+    for n in numbers:
+        (folder / f"{n}.txt").write_text(f"Il ministro ha firmato {n} accordi con la Francia a Roma.", encoding="utf-8")
+    return folder
+
+
 def test_a_folder_of_seeds_to_jsonl_gives_the_plain_records(tmp_path: Path) -> None:
     out = tmp_path / "facts.jsonl"
     tally = distributed.run(EXAMPLES, out, settings=REPLAYED.settings, store_mode="replay", **HOW)
@@ -127,11 +137,7 @@ def test_extract_batch_turns_each_bad_document_into_its_error_row(served: distri
 
 
 def test_the_command_writes_jsonl_and_reports_on_stderr(served: distributed.Options, tmp_path: Path) -> None:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for n in range(3):
-        (folder / f"{n}.txt").write_text(f"Il ministro ha firmato {n} accordi con la Francia a Roma.", encoding="utf-8")
-    out = tmp_path / "facts.jsonl"
+    folder, out = accords(tmp_path / "news", range(3)), tmp_path / "facts.jsonl"
     done = CliRunner().invoke(app, [
         "ray", str(folder), "-o", str(out), "--workers", "2", "--cpus-per-worker", "0.5", "-q",
         "--provider", "compatible", "--base-url", served.settings.base_url or "", "--no-cache",
@@ -140,25 +146,93 @@ def test_the_command_writes_jsonl_and_reports_on_stderr(served: distributed.Opti
     assert sorted(jsonl_records(out)) == sorted(str(path) for path in folder.iterdir())
 
 
-def test_a_failed_unfinished_or_recordless_run_leaves_the_earlier_output(
-    served: distributed.Options, tmp_path: Path
-) -> None:
+def test_a_failed_or_recordless_run_leaves_the_earlier_output(served: distributed.Options, tmp_path: Path) -> None:
     out = tmp_path / "facts.jsonl"
-    out.write_bytes(b'{"earlier": true}\n')
-    wrong, blank, good = tmp_path / "wrong.jsonl", tmp_path / "blank.jsonl", tmp_path / "good.jsonl"
+    distributed.run(accords(tmp_path / "news", range(2)), out, settings=served.settings, store_mode="off", **HOW)
+    earlier = out.read_bytes()
+    wrong, blank = tmp_path / "wrong.jsonl", tmp_path / "blank.jsonl"
     wrong.write_text('{"body": "no text column here"}\n', encoding="utf-8")
     blank.write_text('{"id": "a", "text": " "}\n{"id": "b", "text": ""}\n{"id": "c", "text": "\\t"}\n')
-    good.write_text("".join(f'{{"id": "{n}", "text": "Il ministro ha firmato {n} accordi."}}\n' for n in range(4)))
     with pytest.raises(InputError) as failed:
         distributed.run(wrong, out, settings=REPLAYED.settings, store_mode="replay", **HOW)
     assert str(failed.value) == f"{wrong}: has no text column (columns: body)"
     tally = distributed.run(blank, out, settings=REPLAYED.settings, store_mode="replay", **HOW)
     assert tally == distributed.Outcome(0, 3)
-    with distributed.start(good, out, served, **HOW) as job:
-        assert isinstance(next(iter(job))[1], Record)  # the caller stops after one record
-    assert out.read_bytes() == b'{"earlier": true}\n'
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["blank.jsonl", "facts.jsonl", "good.jsonl",
-                                                                "wrong.jsonl"]
+    assert out.read_bytes() == earlier
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["blank.jsonl", "facts.jsonl", "news", "wrong.jsonl"]
+
+
+def test_an_output_that_holds_no_records_is_refused_before_ray_runs(
+    served: distributed.Options, tmp_path: Path
+) -> None:
+    out = tmp_path / "facts.parquet"
+    pq.write_table(pa.table({"name": ["x"]}), out)
+    other = tmp_path / "facts.jsonl"
+    other.write_bytes(b'{"earlier": true}\n')
+    for target in (out, other):
+        kept = target.read_bytes()
+        with pytest.raises(OutputError) as refused:
+            distributed.run(accords(tmp_path / "news", range(2)), target, settings=served.settings, **HOW)
+        assert str(refused.value) == f"{target}: does not hold factx records; refusing to write to it"
+        assert target.read_bytes() == kept
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_a_run_again_does_only_the_documents_left(served: distributed.Options, tmp_path: Path, suffix: str) -> None:
+    news, out = accords(tmp_path / "news", range(3)), tmp_path / f"facts{suffix}"
+    run = partial(distributed.run, news, out, settings=served.settings, store_mode="off", **HOW)
+    assert run() == distributed.Outcome(3, 0, 0)
+    first = out.read_bytes()
+    assert run() == distributed.Outcome(0, 0, 3)
+    assert out.read_bytes() == first  # nothing new: the file is not even rewritten
+    accords(news, range(3, 5))
+    (news / "0.txt").write_text("Il ministro ha firmato un altro accordo.", encoding="utf-8")  # changed: redone
+    assert run() == distributed.Outcome(3, 0, 2)
+    rows = output_records(out)
+    assert sorted(rows) == sorted(str(path) for path in news.iterdir())
+    assert rows[str(news / "0.txt")]["sha256"] == sha256(b"Il ministro ha firmato un altro accordo.").hexdigest()
+    assert run(force=True) == distributed.Outcome(5, 0, 0)
+    assert sorted(output_records(out)) == sorted(rows)
+
+
+def test_an_interrupted_run_keeps_its_records_and_a_run_again_finishes(
+    served: distributed.Options, tmp_path: Path
+) -> None:
+    news, out = accords(tmp_path / "news", range(8)), tmp_path / "facts.jsonl"
+    with pytest.raises(KeyboardInterrupt), distributed.start(news, out, served, **HOW) as job:
+        for _source, result in job:
+            assert isinstance(result, Record)
+            raise KeyboardInterrupt  # as Ctrl-C raises it, after the first record
+    kept = jsonl_records(out)
+    assert 1 <= len(kept) == job.records() < 8
+    tally = distributed.run(news, out, settings=served.settings, store_mode="off", **HOW)
+    assert tally == distributed.Outcome(8 - len(kept), 0, len(kept))
+    assert sorted(jsonl_records(out)) == sorted(str(path) for path in news.iterdir())
+
+
+def test_texts_without_a_source_are_resumed_by_their_text(served: distributed.Options, tmp_path: Path) -> None:
+    texts, out = tmp_path / "texts.jsonl", tmp_path / "facts.jsonl"
+    lines = [json.dumps({"text": f"Il ministro ha firmato {n} accordi."}) + "\n" for n in range(4)]
+    texts.write_text("".join(lines[:3]), encoding="utf-8")
+    run = partial(distributed.run, texts, out, settings=served.settings, store_mode="off", **HOW)
+    assert run() == distributed.Outcome(3, 0, 0)
+    texts.write_text("".join(lines), encoding="utf-8")
+    assert run() == distributed.Outcome(1, 0, 3)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {record["source"] for record in records} == {"<text>"}
+    expected = {sha256(json.loads(line)["text"].encode()).hexdigest() for line in lines}
+    assert sorted(record["sha256"] for record in records) == sorted(expected)
+
+
+def output_records(path: Path) -> dict[str, dict[str, Any]]:
+    """The records of a JSON Lines or Parquet output, by source, each once."""
+    if path.suffix == ".parquet":
+        lines = [row["record"] for row in pq.read_table(path).to_pylist() if row["record"]]
+    else:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len({r["source"] for r in records}) == len(records)
+    return {record["source"]: record for record in records}
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -141,6 +141,8 @@ JobsOption = Annotated[Optional[int], typer.Option(min=1, metavar="N", help=(
     "Documents in flight together: default 8 on a server; the local model always runs one [env: FACTX_JOBS]."))]
 PublishedOption = Annotated[Optional[str], typer.Option(
     metavar="DATE", help="Publication date YYYY-MM-DD, to resolve relative dates.")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Redo every input, even those whose record the output already holds.")]
 StrictOption = Annotated[bool, typer.Option(help="Drop facts whose evidence is not found in the text.")]
 TriageOption = Annotated[bool, typer.Option(help=(
     "First ask which fact types the text states, then extract only those (fewer calls, fewer facts found)."))]
@@ -200,8 +202,7 @@ def extract(
         "--jsonl", help="Write JSON Lines, one record per line, even for one input.")] = False,
     compact: Annotated[bool, typer.Option(
         "--compact", help="Write each record on one line, without indentation.")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Redo every input, even those whose record the output already holds.")] = False,
+    force: ForceOption = False,
     provider: ProviderOption = None,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -349,12 +350,11 @@ def _sigterm_as_interrupt() -> Iterator[_Termination]:
 
 def _resume(sink: Sink, extractor: Extractor) -> Callable[[Document], bool]:
     """Whether the output already holds a finished record of a document, made as this run would make it."""
-    from factx.prompting import prompt_version
     from factx.writing import Fingerprint
 
     @cache
     def fingerprint() -> Fingerprint:  # made when first needed: a server may have to be asked its model's name
-        return Fingerprint(extractor.backend.name, prompt_version(), extractor.types)
+        return Fingerprint.of(extractor)
 
     return lambda doc: sink.holds(doc, fingerprint())
 
@@ -553,8 +553,8 @@ def ray_command(
         "a text column, and an optional source or id."))],
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE", help=(
-            "Where the records go, replaced when every document is done: .jsonl (one record per line) "
-            "or .parquet (columns source, record, error)."))],
+            "Where the records go, replaced when the run ends or is interrupted: .jsonl (one record per line) "
+            "or .parquet (columns source, record, error). Run again, it does only the documents left."))],
     workers: Annotated[int, typer.Option(min=1, metavar="N", help=(
         "Ray workers extracting at once, each with its own model or client and --jobs documents in flight."))] = 1,
     jobs: JobsOption = None,
@@ -564,6 +564,7 @@ def ray_command(
         min=0.01, metavar="CPUS", help=(
             "CPUs Ray reserves for each worker: lower it for a remote model (workers mostly wait), "
             "raise it to the cores for the embedded one."))] = 1.0,
+    force: ForceOption = False,
     types: TypesOption = None,
     provider: ProviderOption = None,
     model: ModelOption = None,
@@ -596,6 +597,7 @@ def ray_command(
     verbosity = _verbosity(quiet, verbose)
     when = _published(published)
     begun = False  # whether documents are being extracted: an error then fails the run (1), not the usage (2)
+    job: distributed.Job | None = None
     try:
         settings = Settings.from_env(
             provider=provider, model=model, base_url=base_url, api_key=api_key,
@@ -603,7 +605,7 @@ def ray_command(
         )
         options = distributed.Options(settings, **reading, published=when)
         with distributed.start(
-            input, out, options, workers=workers, address=address, cpus_per_worker=cpus_per_worker,
+            input, out, options, workers=workers, address=address, cpus_per_worker=cpus_per_worker, force=force,
         ) as job, _sigterm_as_interrupt() as termination, Reporter(  # after ray.init: its SIGTERM handler
             err, job.total, output=str(out), verbosity=verbosity,
         ) as report:
@@ -614,7 +616,9 @@ def ray_command(
     except FactxError as problem:  # nothing written
         _fail(str(problem), 1 if begun else 2)
     except KeyboardInterrupt as stop:
-        err.print(f"interrupted: nothing written to {one_line(out)}; run the same command again",
+        made = job.records() if job else 0  # kept, with the earlier ones
+        kept = f"{made} new records written to" if made else "nothing new written to"
+        err.print(f"interrupted: {kept} {one_line(out)}; run the same command again to finish",
                   markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(143 if isinstance(stop, _Terminated) else 130) from None
     report.summary()

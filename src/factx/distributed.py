@@ -8,18 +8,22 @@ batch, so one unreadable file cannot cost a million others.
 
 ``start``/``run`` are what ``factx ray`` calls: a folder of text files, or a JSON Lines
 or Parquet file of texts, in; a JSON Lines file of records (as ``factx extract -o
-x.jsonl`` writes) or a Parquet table (``source``, ``record``, ``error``) out. The output
-is written to a temporary sibling and renamed over the target only once every document
-has its row, and only if at least one has a record: a failed or interrupted run, or one
-where every document failed (a server down), leaves an earlier output as it was.
+x.jsonl`` writes) or a Parquet table (``source``, ``record``, ``error``) out. A run
+again resumes: the workers skip every document whose record the output already holds,
+made as this run would make it (``writing.Fingerprint``). The output is written to a
+temporary sibling and renamed over the target, with the earlier records this run did
+not make again, when the run ends or is interrupted, and only if it made a record: a
+failed run, or one where every document failed (a server down), leaves an earlier
+output as it was. Earlier rows with an error are not kept: their documents are redone.
 
 Ray is an optional extra (``factx[ray]``): it is imported only inside functions.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 from factx import splitting
 from factx.errors import ConfigError, FactxError, InputError, OutputError, one_line
 from factx.models import Record
-from factx.pipeline import Extractor, keep_tables
+from factx.pipeline import Extractor, Skipped, keep_tables
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
-from factx.writing import check_target, replacing, to_json
+from factx.writing import NOT_RECORDS, Fingerprint, check_target, is_record, replacing, to_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,6 +50,8 @@ TABLES = (".jsonl", ".parquet")
 #: Output forms, by the output's suffix.
 OUTPUTS = (".jsonl", ".parquet")
 NO_TEXT = "<text>"  # the source of a text given without one, as in ``factx.extract``
+Row = dict[str, str | None]  # one row of the output, by column
+Done = frozenset[tuple[str, str]]  # (source, sha256) of the documents whose record the output holds
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,12 @@ class ExtractBatch:
     documents in flight (``Settings.workers``: one for the local model). A batch holds
     ``text`` and/or ``path`` columns and an optional ``source`` (the record's source;
     default the path, else ``<text>``), in any form Ray hands over (pyarrow, pandas, numpy).
+    A document in ``done`` is not extracted again (a resumed run).
     """
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, done: Done = frozenset()) -> None:
         self.options = options
+        self.done = done
         self.extractor = options.extractor()
 
     def __call__(self, batch: Any) -> pa.Table:
@@ -91,10 +99,13 @@ class ExtractBatch:
         return rows
 
     def extract_row(self, text: object, path: object, source: object) -> tuple[str, str | None, str | None]:
-        """``(source, record JSON, None)``, or ``(source, None, one-line reason)`` for a document that failed."""
+        """``(source, record JSON, None)``, ``(source, None, one-line reason)`` for a document that failed,
+        or ``(source, None, None)`` for one in ``done``."""
         name = str(source) if source is not None else str(path) if path is not None else NO_TEXT
         try:
             doc = read_path(str(path)) if path is not None else decode(_text(text, name).encode("utf-8"), name)
+            if (name, doc.sha256) in self.done:
+                return name, None, None
             record = self.extractor.extract_document(replace(doc, source=name), published=self.options.published)
         except InputError as err:
             return name, None, err.reason
@@ -104,9 +115,13 @@ class ExtractBatch:
 
 
 def _rows(rows: list[tuple[str, str | None, str | None]]) -> pa.Table:
+    return _table([dict(zip(COLUMNS, row)) for row in rows])
+
+
+def _table(rows: list[Row]) -> pa.Table:
     import pyarrow as pa
 
-    return pa.Table.from_pylist([dict(zip(COLUMNS, row)) for row in rows], schema=schema())
+    return pa.Table.from_pylist(rows, schema=schema())
 
 
 def schema() -> pa.Schema:
@@ -133,23 +148,27 @@ def _text(value: object, name: str) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a run did: records written, and documents that have none."""
+    """What a run did: records written, documents that have none, and documents whose record was there."""
 
     records: int = 0
     errors: int = 0
+    skipped: int = 0
 
 
 @dataclass
 class Job:
-    """A started run: ``total`` documents, then ``(source, Record or the error it met)`` as each finishes."""
+    """A started run: ``total`` documents, then ``(source, Record, Skipped or the error it met)`` as each finishes."""
 
     total: int
-    results: Iterator[tuple[str, Record | FactxError]]
-    finished: bool = False
+    results: Iterator[tuple[str, Record | Skipped | FactxError]]
+    output: _Output
 
-    def __iter__(self) -> Iterator[tuple[str, Record | FactxError]]:
+    def __iter__(self) -> Iterator[tuple[str, Record | Skipped | FactxError]]:
         yield from self.results
-        self.finished = True
+
+    def records(self) -> int:
+        """New records so far: what the output gains when the run ends or is interrupted."""
+        return self.output.records
 
 
 @contextmanager
@@ -162,19 +181,24 @@ def start(
     address: str | None = None,
     cpus_per_worker: float = 1.0,
     batch_size: int = 8,
+    force: bool = False,
 ) -> Iterator[Job]:
-    """Map ``input`` over ``workers`` Ray actors; ``output`` replaced once every result is taken from the job
-    (and one of them is a record).
+    """Map ``input`` over ``workers`` Ray actors; ``output`` replaced when the block ends, normally or by an
+    interruption, if a new record was made: with it, the earlier records not made again.
 
     Inputs, output and options are checked before Ray starts. Ray is joined at ``address``
     (default: a running instance this process joined, else a new local one, stopped at the end).
+    ``force`` redoes the documents whose record the output holds.
     """
     source, target = Path(input), Path(output)
     _check_output(target, source)
     _check_input(source)
     if workers < 1 or batch_size < 1:
         raise ConfigError(f"workers and batch size must be at least 1, not {workers} and {batch_size}")
-    options.extractor()  # a bad type or window fails here, once, not in every worker
+    extractor = options.extractor()  # a bad type or window fails here, once, not in every worker
+    done = _done(target, extractor)  # read also with ``force``: a file that holds no records is refused
+    if force:
+        done = frozenset()
     ray = _ray()
     started = not ray.is_initialized()
     if started:
@@ -190,14 +214,16 @@ def start(
         )
         # Blocks of one batch each: a file read as one block would otherwise go to one worker, whole.
         mapped = dataset.repartition(target_num_rows_per_block=batch_size).map_batches(
-            ExtractBatch, fn_constructor_args=(options,), batch_size=batch_size, batch_format="pyarrow",
+            ExtractBatch, fn_constructor_args=(options, done), batch_size=batch_size, batch_format="pyarrow",
             compute=pool, num_cpus=cpus_per_worker,
         )
         with _Output(target) as out:
-            job = Job(dataset.count() + len(unusable), _results(mapped, unusable, out))
-            yield job
-            if job.finished and out.records:  # not a part of the output, nor one where every document failed
+            try:
+                yield Job(dataset.count() + len(unusable), _results(mapped, unusable, out), out)
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM in the CLI: the finished records are kept
                 out.commit()
+                raise
+            out.commit()
     finally:
         if started:
             ray.shutdown()
@@ -218,6 +244,7 @@ def run(
     address: str | None = None,
     cpus_per_worker: float = 1.0,
     batch_size: int = 8,
+    force: bool = False,
 ) -> Outcome:
     """Extract every document of ``input`` into ``output`` on ``workers`` Ray workers.
 
@@ -225,13 +252,14 @@ def run(
     for ``Extractor`` and ``start``.
     """
     options = Options(settings or Settings.from_env(), store_mode, types, strict, triage, window_chars, published)
-    records = errors = 0
+    records = errors = skipped = 0
     how = {"workers": workers, "address": address, "cpus_per_worker": cpus_per_worker, "batch_size": batch_size}
-    with start(input, output, options, **how) as job:
+    with start(input, output, options, force=force, **how) as job:
         for _source, result in job:
             records += isinstance(result, Record)
             errors += isinstance(result, FactxError)
-    return Outcome(records, errors)
+            skipped += isinstance(result, Skipped)
+    return Outcome(records, errors, skipped)
 
 
 def _ray() -> Any:
@@ -286,31 +314,101 @@ def _first_line(err: BaseException) -> str:
     return one_line(text.splitlines()[0] if text else type(err).__name__)
 
 
-def _results(mapped: Dataset, unusable: list[InputError], out: _Output) -> Iterator[tuple[str, Record | FactxError]]:
-    """Every document's record or error, as Ray hands the rows back; each batch written as it comes."""
-    if unusable:
-        out.write(_rows([(err.source, None, err.reason) for err in unusable]))
+def _results(
+    mapped: Dataset, unusable: list[InputError], out: _Output
+) -> Iterator[tuple[str, Record | Skipped | FactxError]]:
+    """Every document's record, skip or error, as Ray hands the rows back; each batch written as it comes."""
+    out.write([{"source": err.source, "record": None, "error": err.reason} for err in unusable])
     for err in unusable:
         yield err.source, err
     for table in mapped.iter_batches(batch_size=None, batch_format="pyarrow"):
-        out.write(table)
-        for row in table.to_pylist():
-            record = row["record"]
-            yield row["source"], Record.model_validate_json(record) if record else FactxError(row["error"])
+        rows = table.to_pylist()
+        out.write(rows)
+        for row in rows:
+            yield row["source"], _result(row)
+
+
+def _result(row: Row) -> Record | Skipped | FactxError:
+    source, record, error = (row[name] for name in COLUMNS)
+    if record:
+        return Record.model_validate_json(record)
+    return FactxError(error) if error else Skipped(str(source))
+
+
+def _done(path: Path, extractor: Extractor) -> Done:
+    """``(source, sha256)`` of each record an existing output holds that ``extractor`` would make the same way."""
+    if not path.exists():
+        return frozenset()
+    want = Fingerprint.of(extractor)
+    return frozenset(
+        (record["source"], record["sha256"])
+        for rows in _earlier(path) for row in rows if (record := _parsed(path, row)) and want.made(record)
+    )
+
+
+def _earlier(path: Path) -> Iterator[list[Row]]:
+    """The rows an existing output holds, a thousand at a time, as this run writes them.
+
+    A JSON Lines file gives its records; a Parquet file must have this run's columns.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        if path.suffix.lower() == ".parquet":
+            table = pq.ParquetFile(path)
+            if table.schema_arrow.names != list(COLUMNS):
+                raise OutputError(path, NOT_RECORDS)
+            for batch in table.iter_batches(batch_size=1000):
+                yield batch.to_pylist()
+            return
+        with path.open(encoding="utf-8") as lines:
+            rows: list[Row] = []
+            for line in lines:
+                if line.strip():
+                    rows.append({"source": None, "record": line.strip(), "error": None})
+                if len(rows) == 1000:
+                    yield rows
+                    rows = []
+            yield rows
+    except (UnicodeDecodeError, pa.ArrowException):
+        raise OutputError(path, NOT_RECORDS) from None
+    except OSError as err:
+        raise OutputError(path, os_reason(err)) from None
+
+
+def _parsed(path: Path, row: Row) -> dict[str, Any] | None:
+    """The row's record as JSON data (None for an error row); anything but a record is refused."""
+    if row["record"] is None:
+        return None
+    try:
+        record = json.loads(row["record"])
+    except json.JSONDecodeError:
+        raise OutputError(path, NOT_RECORDS) from None
+    if not is_record(record) or row["source"] not in (None, record["source"]):
+        raise OutputError(path, NOT_RECORDS)
+    return record
+
+
+def _key(record: dict[str, Any]) -> tuple[str, str]:
+    """What a new record replaces: the earlier one of its source; of its text, for texts without a source."""
+    return record["source"], record["sha256"] if record["source"] == NO_TEXT else ""
 
 
 class _Output:
-    """Batches of rows written to ``writing.replacing(path)``: ``commit`` puts them under ``path``.
+    """Batches of rows written to ``writing.replacing(path)``: ``commit`` adds the earlier records and puts
+    the whole under ``path``.
 
     JSON Lines get each record on its own line (the rows with an error have none); Parquet gets
-    every row. Leaving without ``commit`` removes the temporary file, so the target is replaced
-    whole or not at all.
+    every row but the skipped ones. Leaving without ``commit``, or with no new record, removes
+    the temporary file, so the target is replaced whole or not at all.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.parquet = path.suffix.lower() == ".parquet"
         self.records = 0  # rows with a record so far
+        self._made: set[tuple[str, str]] = set()  # what they replace (``_key``)
         self._file: Any = None
         self._open = ExitStack()
 
@@ -322,20 +420,34 @@ class _Output:
             self._file = pq.ParquetWriter(out, schema()) if self.parquet else out
         return self
 
-    def write(self, table: pa.Table) -> None:
-        self.records += table.num_rows - table.column("record").null_count
-        with self._reported():
-            if self.parquet:
-                self._file.write_table(table)
-            else:
-                self._file.writelines(line + "\n" for line in table.column("record").to_pylist() if line)
+    def write(self, rows: list[Row]) -> None:
+        """A batch of this run's rows: records, errors, and skips (not written)."""
+        made = [json.loads(row["record"]) for row in rows if row["record"]]
+        self.records += len(made)
+        self._made.update(_key(record) for record in made)
+        self._put([row for row in rows if row["record"] or row["error"]])
 
     def commit(self) -> None:
-        """Put the rows on disk, then give them the target's name."""
+        """If a record was made: add the earlier records not made again, put the rows on disk, then give them
+        the target's name."""
+        if not self.records:
+            return
+        if self.path.exists():
+            for rows in _earlier(self.path):
+                self._put([row for row in rows if (record := _parsed(self.path, row)) and _key(record) not in self._made])
         with self._reported():
             if self.parquet:
                 self._file.close()  # the footer; the file itself is ``replacing``'s
             self._open.close()
+
+    def _put(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        with self._reported():
+            if self.parquet:
+                self._file.write_table(_table(rows))
+            else:
+                self._file.writelines(f"{row['record']}\n" for row in rows if row["record"])
 
     def __exit__(self, *exc: object) -> None:
         with suppress(Exception):

@@ -26,11 +26,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from factx.errors import OutputError, one_line
 from factx.models import Record
 from factx.reading import Document, os_reason
+
+if TYPE_CHECKING:
+    from factx.pipeline import Extractor
 
 NOT_RECORDS = "does not hold factx records; refusing to write to it"
 IS_INPUT = "is an input; refusing to write records over it"
@@ -101,13 +104,22 @@ class Fingerprint:
     prompt_version: str
     types: tuple[str, ...]
 
+    @classmethod
+    def of(cls, extractor: Extractor) -> Fingerprint:
+        """How ``extractor`` makes records (a server may be asked its model's name)."""
+        from factx.prompting import prompt_version
+
+        return cls(extractor.backend.name, prompt_version(), extractor.types)
+
     def done(self, record: Mapping[str, Any], doc: Document) -> bool:
         """The record is this document's (same bytes), made the same way, complete, covering every type asked."""
+        return record.get("source") == doc.source and record.get("sha256") == doc.sha256 and self.made(record)
+
+    def made(self, record: Mapping[str, Any]) -> bool:
+        """The record, whichever document it is of, was made the same way, complete, covering every type asked."""
         stats, types = record.get("stats"), record.get("types")
         return (
-            record.get("source") == doc.source
-            and record.get("sha256") == doc.sha256
-            and record.get("model") == self.model
+            record.get("model") == self.model
             and record.get("prompt_version") == self.prompt_version
             and isinstance(types, list)
             and set(self.types) <= set(types)
@@ -383,12 +395,12 @@ def _held_records(path: Path) -> tuple[Held, str]:
         except json.JSONDecodeError:
             raise OutputError(path, NOT_RECORDS) from None
         found = [(json.dumps(whole, ensure_ascii=False, separators=(",", ":")), whole)]
-    if not all(_is_record(record) for _line, record in found):
+    if not all(is_record(record) for _line, record in found):
         raise OutputError(path, NOT_RECORDS)
     return found, text
 
 
-def _is_record(value: object) -> bool:
+def is_record(value: object) -> bool:
     return isinstance(value, dict) and all(isinstance(value.get(key), str) for key in ("source", "sha256", "model"))
 
 

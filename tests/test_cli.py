@@ -74,7 +74,7 @@ def test_missing_file_among_good_ones_is_one_error_line_and_the_rest_run(tmp_pat
         f"error: {tmp_path}/no\\npe.txt: no such file or directory",
         f"error: {tmp_path / 'empty'}: no text files (.markdown, .md, .text, .txt) in this folder",
     ]
-    assert re.fullmatch(r"4 documents: 2 done, 2 failed, 0 skipped · facts: agreement 2, mou 1, federation 1 · [\d.]+ s · "
+    assert re.fullmatch(r"4 documents: 2 done, 2 failed, 0 skipped · facts: agreement 2, mou 1 · [\d.]+ s · "
                         r"records on stdout", summary)
 
 

@@ -369,12 +369,28 @@ def test_a_party_kind_is_no_office_and_a_group_is_no_person():
     fact = _visit(
         leader={"name": "Hao Ping", "role": "Vice Minister", "organization": "Government"},
         delegation=[{"name": "70 rappresentanti del settore", "role": None, "organization": None},
-                    {"name": "viceministro Hao Ping", "role": "government", "organization": None}],
-        counterparts=[{"name": "esponenti della giunta", "role": None, "organization": None}],
+                    {"name": "viceministro Li Wei", "role": "government", "organization": None}],
+        counterparts=[{"name": "esponenti della giunta", "role": None, "organization": None},
+                      {"name": "German leaders", "role": None, "organization": None},
+                      {"name": "PAC-ADE", "role": None, "organization": None}],
     )
     assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
-    assert [(p.name, p.role) for p in fact.delegation] == [("viceministro Hao Ping", None)]
+    assert [(p.name, p.role) for p in fact.delegation] == [("viceministro Li Wei", None)]
     assert fact.counterparts == []
+
+
+def test_a_person_is_on_one_side_of_a_visit_once_and_unknown_is_no_value():
+    fact = _visit(
+        leader={"name": "Hao Ping", "role": "Vice Minister", "organization": None},
+        delegation=[{"name": "viceministro Hao Ping", "role": None, "organization": None},
+                    {"name": "Li Wei", "role": None, "organization": None}],
+        counterparts=[{"name": "Li Wei", "role": None, "organization": None},
+                      {"name": "Ugo Rossi", "role": "President", "organization": None}],
+        funding="Unknown", purpose="N/A",
+    )
+    assert [p.name for p in fact.delegation] == ["Li Wei"]  # the leader is not also a member
+    assert [p.name for p in fact.counterparts] == ["Ugo Rossi"]  # a member is not also met
+    assert (fact.funding, fact.purpose) == (None, None)
 
 
 def test_an_office_a_place_or_a_body_listed_as_a_person_is_dropped():

@@ -198,6 +198,9 @@ def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
         ("Il presidente dell'Associazione ha presentato il piano.", True),
         ("The agency supports lending to producer associations in the Amazon.", False),
         ("They renewed their commitment, including through the Global Coalition against piracy.", False),
+        ("The Alliance elected its president, Maria Rossi.", True),
+        ("President Obama and the King reaffirmed their role in the Global Coalition against piracy.", False),
+        ("Il Presidente Mattarella ha salutato i delegati dell'Associazione.", False),
     ],
 )
 def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):

@@ -267,17 +267,25 @@ def _nameless(value: Any) -> bool:
     """Whether ``value`` is a person who is not somebody named: a group, an office or a place.
 
     A name has a capitalised word and no lower-case joining word ("of", "della":
-    "President of the Province" is an office, "esponenti della Regione" a group), and
+    "President of the Province" is an office, "esponenti della Regione" a group), no
+    other lower-case word after its first capital but a name's particle ("German leaders"
+    is a group, "Ludwig van Beethoven" and "viceministro Li Wei" are names), is not one word in capitals ("PAC-ADE" is a body), and
     is not a country ("Angola" met as if a person).
     """
     if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):
         return False
     words = str(value["name"]).split()
+    named = next((i for i, word in enumerate(words) if word[:1].isupper()), len(words))
+    lower = {word for word in words[named:] if word[:1].islower()}  # a title may come before ("viceministro Li")
     return (not any(word[:1].isupper() for word in words) or bool(_JOINING.intersection(words))
+            or not lower <= _PARTICLES or (len(words) == 1 and words[0].isupper())
             or country_code(value["name"]) is not None)
 
 
 _JOINING = frozenset({"of", "to", "for", "the", "and", "di", "della", "delle", "dei", "degli", "per", "e"})
+#: Lower-case words inside people's names ("van", "bin", "de"); any other makes a group or an office.
+_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "van", "von", "der", "den", "ten", "la", "le", "du",
+                        "bin", "ibn", "al", "el", "y", "zu", "af"})
 
 
 def _city_said(city: str, country: str | None, text: str) -> bool:

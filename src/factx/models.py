@@ -80,11 +80,16 @@ def _date(value: Any, handler: Any, info: ValidationInfo) -> str | None:
 
 
 def _text(value: Any) -> Any:
-    """Empty strings from a model mean "unknown": store them as null."""
+    """Empty strings from a model mean "unknown", and so do the words for it ("Unknown", "N/A"): store them as null."""
     if isinstance(value, str):
         value = value.strip()
-        return value or None
+        return None if name_key(value) in _UNKNOWN else value or None
     return value
+
+
+#: What a model writes for a value the text does not give, folded as ``name_key`` folds it.
+_UNKNOWN = frozenset({"unknown", "none", "n a", "na", "null", "not specified", "unspecified", "not mentioned",
+                      "not available", "not stated", "sconosciuto", "non specificato", "nessuno"})
 
 
 def _phrases(value: Any) -> Any:
@@ -308,6 +313,18 @@ class MissionFields(Shape):
         return self
 
     @model_validator(mode="after")
+    def _people(self) -> MissionFields:
+        """A person is on one side of a visit, once: the leader is not also a member, a member is not also met.
+
+        The small model lists the leader among the delegation (the contract's delegation
+        is the members other than the leader) and copies the delegation into the people met.
+        """
+        leader = [self.leader] if self.leader else []
+        self.delegation = [p for p in self.delegation if not _among(p, leader)]
+        self.counterparts = [p for p in self.counterparts if not _among(p, leader + self.delegation)]
+        return self
+
+    @model_validator(mode="after")
     def _results(self) -> MissionFields:
         """Outcomes are what came of the visit, not what it was for.
 
@@ -319,6 +336,12 @@ class MissionFields(Shape):
         self.outcomes = [o for o in self.outcomes if not o.lower().startswith("to ")
                          and not (purpose and fuzz.token_set_ratio(o, purpose) >= 90)]
         return self
+
+
+def _among(person: Person, people: list[Person]) -> bool:
+    """Whether ``person`` is one of ``people``: the same name, or one name within the other ("Hogan", "Phil Hogan")."""
+    mine = set(name_key(person.name).split())
+    return any(mine and (mine <= (theirs := set(name_key(p.name).split())) or theirs <= mine) for p in people)
 
 
 def _state_of(party: Party) -> str | None:

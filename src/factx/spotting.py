@@ -102,7 +102,9 @@ def tells(text: str, fact_type: str) -> bool:
     text = _plain(text, fact_type)
     if _patterns(("names", "cues"))[fact_type].search(text):
         return True
-    return bool(_patterns(("weak",))[fact_type].search(text) and _patterns(("acts",))[fact_type].search(text))
+    proper = _triggers()[fact_type].get("proper", False)  # "our alliances" is no body; "the Alliance" is one
+    weak = (m.group() for m in _patterns(("weak",))[fact_type].finditer(text))
+    return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 
 
 def spot(text: str, fact_type: str) -> list[str]:

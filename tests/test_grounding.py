@@ -7,7 +7,7 @@ import pytest
 import json
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, Mission
+from factx.models import Evidence, Federation, Mission, titled
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
 
@@ -353,7 +353,8 @@ VISIT = (
 
 def _visit(**fields):
     quote = "La delegazione guidata dal viceministro Hao Ping"
-    return ground("mission", draft("mission", evidence=[quote], title="Visit", **fields), VISIT, None)[0]
+    return ground("mission", draft("mission", evidence=[quote], **{"title": "Hao Ping in Trento", **fields}), VISIT,
+                  None)[0]
 
 
 def test_a_city_or_venue_the_article_never_names_is_dropped_and_one_it_names_in_any_language_is_kept():
@@ -391,6 +392,16 @@ def test_a_person_is_on_one_side_of_a_visit_once_and_unknown_is_no_value():
     assert [p.name for p in fact.delegation] == ["Li Wei"]  # the leader is not also a member
     assert [p.name for p in fact.counterparts] == ["Ugo Rossi"]  # a member is not also met
     assert (fact.funding, fact.purpose) == (None, None)
+
+
+def test_a_title_that_only_names_the_type_is_made_from_who_went_where():
+    led = _visit(title="Missione", leader={"name": "Hao Ping", "role": None, "organization": None},
+                 destination={"city": "Trento", "country": "IT", "venue": None})
+    sent = _visit(title="Visit", origin_country="CN", destination={"city": None, "country": "IT", "venue": None})
+    named = _visit(title="Hao Ping in Trentino", leader={"name": "Hao Ping", "role": None, "organization": None})
+    nowhere = _visit(title="Visit", leader={"name": "Hao Ping", "role": None, "organization": None})
+    assert [titled(fact).title for fact in (led, sent, named, nowhere)] == [
+        "Hao Ping delegation to Trento", "China delegation to Italy", "Hao Ping in Trentino", "Visit"]
 
 
 def test_an_office_a_place_or_a_body_listed_as_a_person_is_dropped():

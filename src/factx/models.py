@@ -27,6 +27,7 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
+import pycountry
 from rapidfuzz import fuzz
 
 from factx.normalizing import city_names, country_code, english_city, iso_date, name_key
@@ -336,6 +337,32 @@ class MissionFields(Shape):
         self.outcomes = [o for o in self.outcomes if not o.lower().startswith("to ")
                          and not (purpose and fuzz.token_set_ratio(o, purpose) >= 90)]
         return self
+
+
+def titled(fact: Fact) -> Fact:
+    """A mission whose title only names the type ("Mission", "Visit") titled from who went where.
+
+    The small model often titles a mission with its type word, which tells an analyst
+    nothing; "Hao Ping delegation to Trento" is what the fields already say. Done once the
+    facts are merged: two visits are not one because their made titles are alike.
+    """
+    if not isinstance(fact, Mission) or name_key(fact.title) not in _TYPE_WORDS:
+        return fact
+    who = (fact.leader.name if fact.leader else fact.organizations[0].name if fact.organizations
+           else _country_name(fact.origin_country))
+    where = fact.destination.city or _country_name(fact.destination.country) or fact.destination.venue
+    return fact.model_copy(update={"title": f"{who} delegation to {where}"}) if who and where else fact
+
+
+#: Titles that only name a mission's type, folded as ``name_key`` folds them.
+_TYPE_WORDS = frozenset({"mission", "missione", "delegation", "delegazione", "visit", "visita", "trip",
+                         "trade mission", "official visit", "visita ufficiale"})
+
+
+def _country_name(code: str | None) -> str | None:
+    """A country's common English name ("China", "United States") from its code."""
+    found = pycountry.countries.get(alpha_2=code) if code else None
+    return getattr(found, "common_name", None) or getattr(found, "name", None) if found else None
 
 
 def _among(person: Person, people: list[Person]) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
+from datetime import date
+
+import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
 from factx.models import Evidence, Federation, Mission, titled
@@ -255,8 +256,6 @@ def test_an_unfound_quote_keeps_null_offsets_and_is_flagged():
 
 
 def test_dates_are_resolved_against_the_publication_date():
-    from datetime import date
-
     published = date(2026, 3, 3)
     made = draft("agreement", published, evidence=["hanno firmato oggi"], title="x", date="oggi")
     fact, _ = ground("agreement", made, ARTICLE, published)
@@ -402,6 +401,19 @@ def test_a_title_that_only_names_the_type_is_made_from_who_went_where():
     nowhere = _visit(title="Visit", leader={"name": "Hao Ping", "role": None, "organization": None})
     assert [titled(fact).title for fact in (led, sent, named, nowhere)] == [
         "Hao Ping delegation to Trento", "China delegation to Italy", "Hao Ping in Trentino", "Visit"]
+
+
+def test_a_date_in_a_year_the_article_never_writes_is_dropped():
+    def dated(text: str, published: date | None) -> tuple[str | None, str | None]:
+        visit = draft("mission", evidence=["La delegazione guidata dal viceministro Hao Ping"], title="Hao Ping in Trento",
+                      start_date="2023-10-17", end_date="2024-03")
+        fact = ground("mission", visit, text, published)[0]
+        return fact.start_date, fact.end_date
+
+    assert dated(VISIT, None) == (None, None)  # no year in the text, no publication date: made up
+    assert dated(VISIT, date(2024, 1, 9)) == ("2023-10-17", "2024-03")  # next to the publication's year
+    assert dated(VISIT + " Tornerà nel marzo 2024.", None) == (None, "2024-03")
+    assert dated(VISIT, date(2026, 1, 9)) == (None, None)
 
 
 def test_an_office_a_place_or_a_body_listed_as_a_person_is_dropped():

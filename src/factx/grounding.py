@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from factx.errors import one_line
-from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place
+from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
 from factx.normalizing import city_names, country_code, country_names, english_city, name_key
 
 #: Typographic variants a model may swap for their plain ASCII forms.
@@ -211,7 +211,23 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
         warnings.append(f"{label}: none of its names occurs in the text ({absent}), fact flagged as ungrounded")
     content = _unstated_cleared(draft.model_dump(exclude={"evidence"}), text)
     data = {**content, "type": fact_type, "evidence": evidence, "grounded": grounded}
-    return FACT_TYPES[fact_type].model_validate(data, context={"published": published}), warnings
+    fact = FACT_TYPES[fact_type].model_validate(data, context={"published": published})
+    return _undated_cleared(fact, text, published), warnings
+
+
+def _undated_cleared(fact: Fact, text: str, published: date | None) -> Fact:
+    """``fact`` less the dates in a year the article never writes.
+
+    The small model dates what it was not told the year of ("2023-10-17" for a trip
+    the release dates "October 17-18"; "2023-07-01" for an MoU signed in 2024). A year
+    is the article's when written in it, or next to the publication's (a "lunedì" or
+    "last year" resolved against it).
+    """
+    years = set(re.findall(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)", text))
+    if published:
+        years |= {str(published.year + step) for step in (-1, 0, 1)}
+    unsaid = {name: None for name in date_fields(type(fact)) if (day := getattr(fact, name)) and day[:4] not in years}
+    return fact.model_copy(update=unsaid) if unsaid else fact
 
 
 def _unstated_cleared(value: Any, text: str) -> Any:

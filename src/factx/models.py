@@ -129,8 +129,14 @@ Country = Annotated[
     BeforeValidator(_country),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": "^[A-Z]{2}$"}, _NULLABLE]}, mode="serialization"),
 ]
+class _Dated:
+    """Marks a date field, so ``date_fields`` finds them without a list kept by hand."""
+
+
+_DATED = _Dated()
 IsoDate = Annotated[
     str | None,
+    _DATED,
     WrapValidator(_date),
     WithJsonSchema(
         {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, _NULLABLE]}, mode="serialization"
@@ -138,6 +144,11 @@ IsoDate = Annotated[
 ]
 OptText = Annotated[str | None, BeforeValidator(_text)]
 Phrases = Annotated[list[str], BeforeValidator(_phrases)]
+
+
+def date_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The names of ``model``'s date fields (ISO dates at the text's precision)."""
+    return frozenset(name for name, info in model.model_fields.items() if _DATED in info.metadata)
 
 
 class _InEnglish:

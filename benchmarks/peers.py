@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/peers.py [TEXTS] [--gold GOLD] [--tools baseline,langextract,llm]
                                          [--with-factx] [--limit N] [--max-tokens N] [--out-dir DIR]
+                                         [--factx-store DIR]
 
     # the five seed articles (examples/) against the shared seed gold
     .venv/bin/python benchmarks/peers.py --out-dir /tmp/peers
@@ -454,10 +455,12 @@ def run_llm(docs: list[Document], server: Server, max_tokens: int) -> Iterator[A
             yield _timed(partial(ask, doc))
 
 
-def run_factx(docs: list[Document], server: Server, max_tokens: int) -> Iterator[Answer]:
-    """factx itself through the same server (its own prompts, calls and output budget)."""
+def run_factx(docs: list[Document], server: Server, max_tokens: int, store: Path | None = None) -> Iterator[Answer]:
+    """factx itself through the same server (its own prompts, calls and output budget); its exchanges kept in
+    ``store`` if given, answered from there when already asked (a program-only change re-scored offline)."""
     extractor = Extractor.from_settings(
-        Settings(provider="llamacpp", base_url=server.base_url, model=server.model), store_mode="off"
+        Settings(provider="llamacpp", base_url=server.base_url, model=server.model, cache_dir=store),
+        store_mode="cache" if store else "off",
     )
 
     def ask(doc: Document) -> Answer:
@@ -539,6 +542,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N texts")
     parser.add_argument("--max-tokens", type=int, default=2048, help="output budget of each peer's one call")
     parser.add_argument("--out-dir", type=Path, help="write each tool's records here as <tool>.jsonl")
+    parser.add_argument("--factx-store", type=Path, metavar="DIR",
+                        help="keep factx's exchanges in DIR; a run again answers from it (seconds then are not model time)")
     args = parser.parse_args()
     tools = [t.strip() for t in args.tools.split(",") if t.strip()] + (["factx"] if args.with_factx else [])
     if unknown := [t for t in tools if t not in RUNNERS]:
@@ -561,7 +566,8 @@ def main() -> None:
         for tool in tools:
             records: list[Record] = []
             failed = 0
-            for doc, answer in zip(docs, RUNNERS[tool](docs, server, args.max_tokens), strict=True):
+            runner = partial(run_factx, store=args.factx_store) if tool == "factx" else RUNNERS[tool]
+            for doc, answer in zip(docs, runner(docs, server, args.max_tokens), strict=True):
                 records.append(to_record(doc, answer, f"{tool}/{server.model}"))
                 failed += answer.error is not None
                 console.print(f"{tool:12} {Path(doc.source).name}: {len(records[-1].facts)} facts, "

@@ -461,3 +461,12 @@ def test_an_acronym_the_article_never_writes_and_a_sentence_as_venue_are_dropped
     kept, dropped = federation("CMA", "Berlaymont building"), federation("CRIMA", sentence)
     assert (kept.acronym, kept.founded_in.venue) == ("CMA", "Berlaymont building")
     assert (dropped.acronym, dropped.founded_in.venue) == (None, None)
+
+
+def test_a_federation_leads_itself_an_officer_of_another_body_is_none_of_its_leaders():
+    def leader(organization: str | None) -> dict[str, str | None]:
+        return {"name": "Maria Rossi", "role": "President", "organization": organization}
+
+    body = Federation(name="Baltic Battery Recycling Alliance", acronym="BBRA", leaders=[
+        leader("BBRA"), leader("the Baltic Battery Recycling Alliance"), leader(None), leader("European Commission")])
+    assert [p.organization for p in body.leaders] == ["BBRA", "the Baltic Battery Recycling Alliance", None]

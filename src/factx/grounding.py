@@ -285,7 +285,8 @@ def _nameless(value: Any) -> bool:
     A name has a capitalised word and no lower-case joining word ("of", "della":
     "President of the Province" is an office, "esponenti della Regione" a group), no
     other lower-case word after its first capital but a name's particle ("German leaders"
-    is a group, "Ludwig van Beethoven" and "viceministro Li Wei" are names), is not one word in capitals ("PAC-ADE" is a body), and
+    is a group, "Ludwig van Beethoven" and "viceministro Li Wei" are names), is not one word in
+    capitals ("PAC-ADE" is a body), and
     is not a country ("Angola" met as if a person).
     """
     if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):

@@ -407,6 +407,18 @@ class FederationFields(Shape):
             self.acronym = None
         return self
 
+    @model_validator(mode="after")
+    def _own_leaders(self) -> FederationFields:
+        """A leader holds an office of this body: an officer of another ("Commissioner ..., European
+        Commission", who launched the alliance) is none of its leaders."""
+        self.leaders = [p for p in self.leaders if not p.organization or self._is_self(p.organization)]
+        return self
+
+    def _is_self(self, body: str) -> bool:
+        """Whether ``body`` names this federation: its acronym, or its name (or a short form of it)."""
+        return name_key(body) == name_key(self.acronym or "") or fuzz.token_set_ratio(
+            name_key(body), name_key(self.name)) >= 90
+
 
 class Agreement(_Fact, AgreementFields, _Typed):
     """A cooperation, partnership, co-production, trade or intergovernmental agreement."""

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, Mission, titled
+from factx.models import Evidence, Federation, titled
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
 

@@ -206,3 +206,17 @@ def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
 def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):
     assert spotting.tells(quote, "federation") is told
     assert spotting.names(quote, "federation")  # still named, so still spotted and asked for
+
+
+@pytest.mark.parametrize(
+    ("quote", "told"),
+    [
+        ("Joint Statement Following the Meeting of the Two Presidents in Jeddah", False),
+        ("Il documento è stato firmato ieri dai due ministri.", False),
+        ("The two ministers signed an agreement on maritime security.", True),
+        ("The leaders launched a new partnership on clean energy.", True),
+    ],
+)
+def test_an_agreement_is_told_only_in_words_that_name_one(quote, told):
+    assert spotting.tells(quote, "agreement") is told
+    assert spotting.spot(quote, "agreement")  # a cue still picks the sentence to show the model

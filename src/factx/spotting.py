@@ -96,11 +96,12 @@ def proper_name(text: str, fact_type: str) -> bool:
 
 
 def tells(text: str, fact_type: str) -> bool:
-    """Whether ``text`` tells a fact of ``fact_type``: holds a name or a cue of it, or a weak name
-    ("partnership") beside an act ("new", "launched", "signed"): "our long-standing partnership" is a
-    relationship, "the new partnership" a fact."""
+    """Whether ``text`` tells a fact of ``fact_type``: holds a name or a cue of it (a name only, for a
+    type marked ``named``), or a weak name ("partnership") beside an act ("new", "launched", "signed"):
+    "our long-standing partnership" is a relationship, "the new partnership" a fact."""
     text = _plain(text, fact_type)
-    if _patterns(("names", "cues"))[fact_type].search(text):
+    told = ("names",) if _triggers()[fact_type].get("named", False) else ("names", "cues")  # cues only pick
+    if _patterns(told)[fact_type].search(text):
         return True
     proper = _triggers()[fact_type].get("proper", False)  # "our alliances" is no body; "the Alliance" is one
     weak = (m.group() for m in _patterns(("weak",))[fact_type].finditer(text))

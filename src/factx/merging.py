@@ -17,7 +17,7 @@ from typing import Any
 
 from factx.models import Fact, Mission
 from factx.normalizing import country_code, name_key
-from factx.spotting import names, refers_back, tells
+from factx.spotting import names, proper_name, refers_back, tells
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -101,7 +101,8 @@ def _event_date(fact: Fact) -> str | None:
 
 def _told(fact: Fact) -> bool:
     """Whether a grounded fact's quotes hold a word of its type (an ungrounded one is not judged)."""
-    return not fact.grounded or any(tells(e.quote, fact.type) for e in fact.evidence)
+    body = proper_name(getattr(fact, "name", None) or "", fact.type)  # "Associazione Italiana ...": a body by name
+    return not fact.grounded or any(tells(e.quote, fact.type, named_body=body) for e in fact.evidence)
 
 
 def _a_state(fact: Fact) -> bool:

@@ -95,15 +95,16 @@ def proper_name(text: str, fact_type: str) -> bool:
     return any(m.group()[:1].isupper() for m in _patterns(_NAMING)[fact_type].finditer(_plain(text, fact_type)))
 
 
-def tells(text: str, fact_type: str) -> bool:
+def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
     """Whether ``text`` tells a fact of ``fact_type``: holds a name or a cue of it (a name only, for a
     type marked ``named``), or a weak name ("partnership") beside an act ("new", "launched", "signed"):
-    "our long-standing partnership" is a relationship, "the new partnership" a fact."""
+    "our long-standing partnership" is a relationship, "the new partnership" a fact. A fact whose own
+    name is a body's (``named_body``: "Associazione Italiana ...") may be told in lower case ("l'associazione")."""
     text = _plain(text, fact_type)
     told = ("names",) if _triggers()[fact_type].get("named", False) else ("names", "cues")  # cues only pick
     if _patterns(told)[fact_type].search(text):
         return True
-    proper = _triggers()[fact_type].get("proper", False)  # "our alliances" is no body; "the Alliance" is one
+    proper = _triggers()[fact_type].get("proper", False) and not named_body  # "our alliances" is no body
     weak = (m.group() for m in _patterns(("weak",))[fact_type].finditer(text))
     return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 

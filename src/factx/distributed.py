@@ -390,9 +390,10 @@ def _parsed(path: Path, row: Row) -> dict[str, Any] | None:
     return record
 
 
-def _key(record: dict[str, Any]) -> tuple[str, str]:
-    """What a new record replaces: the earlier one of its source; of its text, for texts without a source."""
-    return record["source"], record["sha256"] if record["source"] == NO_TEXT else ""
+def _key(source: str, record: str) -> tuple[str, str]:
+    """What a record replaces: the earlier one of its source; of its text, for a text without a source
+    (only then is the record's JSON read here: the driver already parses each one for the caller)."""
+    return source, json.loads(record)["sha256"] if source == NO_TEXT else ""
 
 
 class _Output:
@@ -422,9 +423,9 @@ class _Output:
 
     def write(self, rows: list[Row]) -> None:
         """A batch of this run's rows: records, errors, and skips (not written)."""
-        made = [json.loads(row["record"]) for row in rows if row["record"]]
+        made = [_key(str(row["source"]), line) for row in rows if (line := row["record"])]
         self.records += len(made)
-        self._made.update(_key(record) for record in made)
+        self._made.update(made)
         self._put([row for row in rows if row["record"] or row["error"]])
 
     def commit(self) -> None:
@@ -434,7 +435,8 @@ class _Output:
             return
         if self.path.exists():
             for rows in _earlier(self.path):
-                self._put([row for row in rows if (record := _parsed(self.path, row)) and _key(record) not in self._made])
+                self._put([row for row in rows if (record := _parsed(self.path, row))
+                           and _key(record["source"], str(row["record"])) not in self._made])
         with self._reported():
             if self.parquet:
                 self._file.close()  # the footer; the file itself is ``replacing``'s

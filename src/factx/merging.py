@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from factx.models import Fact, Mission
-from factx.normalizing import country_code, name_key
+from factx.normalizing import country_code, name_key, same_person
 from factx.spotting import names, proper_name, refers_back, tells
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
@@ -144,10 +144,9 @@ def _one_visit(a: Fact, b: Fact) -> bool:
     to no two different countries, in no two different years."""
     if not (isinstance(a, Mission) and isinstance(b, Mission) and a.leader and b.leader):
         return False
-    words_a, words_b = _words(a.leader.name), _words(b.leader.name)
     countries = {m.destination.country for m in (a, b) if m.destination.country}
     years = {d[:4] for d in (a.start_date, b.start_date) if d}
-    return (words_a <= words_b or words_b <= words_a) and len(countries) < 2 and len(years) < 2
+    return same_person(a.leader.name, b.leader.name) and len(countries) < 2 and len(years) < 2
 
 
 def _one_body(a: Fact, b: Fact) -> bool:

@@ -27,10 +27,9 @@ from pydantic import (
     WrapValidator,
     model_validator,
 )
-import pycountry
 from rapidfuzz import fuzz
 
-from factx.normalizing import city_names, country_code, english_city, iso_date, name_key
+from factx.normalizing import city_names, country_code, country_name, english_city, iso_date, name_key, same_person
 
 PartyKind = Literal[
     "government", "public_body", "company", "association", "media", "university", "research", "other"
@@ -129,6 +128,8 @@ Country = Annotated[
     BeforeValidator(_country),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": "^[A-Z]{2}$"}, _NULLABLE]}, mode="serialization"),
 ]
+
+
 class _Dated:
     """Marks a date field, so ``date_fields`` finds them without a list kept by hand."""
 
@@ -360,8 +361,9 @@ def titled(fact: Fact) -> Fact:
     if not isinstance(fact, Mission) or name_key(fact.title) not in _TYPE_WORDS:
         return fact
     who = (fact.leader.name if fact.leader else fact.organizations[0].name if fact.organizations
-           else _country_name(fact.origin_country))
-    where = fact.destination.city or _country_name(fact.destination.country) or fact.destination.venue
+           else country_name(fact.origin_country) if fact.origin_country else None)
+    there = fact.destination.country
+    where = fact.destination.city or (country_name(there) if there else None) or fact.destination.venue
     return fact.model_copy(update={"title": f"{who} delegation to {where}"}) if who and where else fact
 
 
@@ -370,16 +372,9 @@ _TYPE_WORDS = frozenset({"mission", "missione", "delegation", "delegazione", "vi
                          "trade mission", "official visit", "visita ufficiale"})
 
 
-def _country_name(code: str | None) -> str | None:
-    """A country's common English name ("China", "United States") from its code."""
-    found = pycountry.countries.get(alpha_2=code) if code else None
-    return getattr(found, "common_name", None) or getattr(found, "name", None) if found else None
-
-
 def _among(person: Person, people: list[Person]) -> bool:
-    """Whether ``person`` is one of ``people``: the same name, or one name within the other ("Hogan", "Phil Hogan")."""
-    mine = set(name_key(person.name).split())
-    return any(mine and (mine <= (theirs := set(name_key(p.name).split())) or theirs <= mine) for p in people)
+    """Whether ``person`` is one of ``people`` (``normalizing.same_person``)."""
+    return any(same_person(person.name, p.name) for p in people)
 
 
 def _state_of(party: Party) -> str | None:

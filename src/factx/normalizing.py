@@ -118,6 +118,22 @@ def country_code(value: str | None) -> str | None:
 
 
 @cache
+def country_name(code: str) -> str | None:
+    """A country's common English name ("China", "United States") from its ISO alpha-2 code."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code)
+    return getattr(found, "common_name", None) or getattr(found, "name", None) if found else None
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names are one person's: the same words, or one name's words among the other's
+    ("Hogan", "Phil Hogan"; "President Biden", "President Joseph R. Biden, Jr.")."""
+    words_a, words_b = set(name_key(a).split()), set(name_key(b).split())
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+@cache
 def country_names(code: str) -> tuple[str, ...]:
     """Every spelling of a country the index knows (lower-case, unaccented), e.g. for "KR": "corea del sud", ..."""
     return tuple(key for key, value in _country_index().items() if value == code and len(key) > 3)

@@ -74,7 +74,7 @@ def test_missing_file_among_good_ones_is_one_error_line_and_the_rest_run(tmp_pat
         f"error: {tmp_path}/no\\npe.txt: no such file or directory",
         f"error: {tmp_path / 'empty'}: no text files (.markdown, .md, .text, .txt) in this folder",
     ]
-    assert re.fullmatch(r"4 documents: 2 done, 2 failed, 0 skipped · facts: agreement 2, mou 1 · [\d.]+ s · "
+    assert re.fullmatch(r"4 documents: 2 done, 2 failed, 0 skipped · facts: agreement 2, mou 1, mission 2 · [\d.]+ s · "
                         r"records on stdout", summary)
 
 
@@ -211,7 +211,7 @@ def test_types_add_up_when_repeated_or_comma_separated():
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
     assert record["types"] == ["agreement", "mou", "mission"]
-    assert sorted(fact["type"] for fact in record["facts"]) == ["agreement", "mou"]  # no mission found
+    assert sorted(fact["type"] for fact in record["facts"]) == ["agreement", "mission", "mou"]
     bad = runner.invoke(app, ["extract", str(seed("003")), "-t", "mission", "-t", "treaty", "--replay"])
     assert bad.exit_code == 2
     assert bad.stderr == "error: unknown fact type treaty; choose from agreement, mou, mission, federation\n"

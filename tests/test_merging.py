@@ -54,6 +54,17 @@ def test_a_passage_that_names_both_types_keeps_both():
     assert drop_restated([mission, agreement]) == [mission, agreement]
 
 
+def test_a_visit_told_beside_another_types_name_is_kept_and_a_launch_is_not():
+    sentence = "The accord was reached during the first visit of a Greek prime minister to Chile in 20 years"
+    visit = _quoted(Mission, sentence, 0, title="Prime minister's visit to Chile")
+    accord = _quoted(Agreement, sentence, 0, title="Greece-Chile accord")
+    assert drop_restated([visit, accord]) == [visit, accord]
+    launch = "Ministers launched the Alliance for Clean Shipping in Oslo"
+    alliance = _quoted(Federation, launch, 200, name="Alliance for Clean Shipping")
+    echo = _quoted(Mission, launch, 200, title="Ministers in Oslo")
+    assert drop_restated([echo, alliance]) == [alliance]
+
+
 def test_facts_on_separate_passages_are_all_kept():
     mou = _quoted(Mou, "ICE and AICEP signed a memorandum", 0, title="MoU")
     agreement = _quoted(Agreement, "ICE and AICEP signed a memorandum", 100, title="Other")

@@ -31,8 +31,8 @@ from factx.reading import read_path
 from factx.reporting import Reporter
 
 #: What the recorded answers find in the seeds, as the summary line counts it.
-SEED_004 = "agreement 1"
-SEEDS_003_004 = "agreement 2, mou 1"
+SEED_004 = "agreement 1, mission 1"
+SEEDS_003_004 = "agreement 2, mou 1, mission 2"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 LIVE = b"\x1b[?25l"  # a Rich live display hides the cursor while it draws
 SECONDS = r"\d+\.\d s"
@@ -223,7 +223,7 @@ def test_normal_prints_errors_warnings_and_the_summary(records):
         "error: f.txt: cannot reach the model server at http://127.0.0.1:9/v1",
     ]  # soft wrap: a long line is never cut at the console's width
     assert re.fullmatch(
-        rf"5 documents: 2 done, 2 failed, 1 skipped · facts: agreement 2, mou 1 · {SECONDS} · "
+        rf"5 documents: 2 done, 2 failed, 1 skipped · facts: agreement 2, mou 1, mission 1 · {SECONDS} · "
         r"records in facts\.jsonl",
         lines[-1],
     )
@@ -233,7 +233,7 @@ def test_verbose_adds_a_done_line_per_document(records):
     _, lines = report("verbose", batch(records))
     done = [line for line in lines if line.startswith(("done ", "skipped "))]
     assert re.fullmatch(rf"done a\.txt: 1 fact, {SECONDS}, 1 call \(1 cached\), 0 tokens", done[0])
-    assert re.fullmatch(rf"done d\.txt: 2 facts, {SECONDS}, 6 calls \(6 cached\), 0 tokens", done[1])  # 5 questions, 1 translation
+    assert re.fullmatch(rf"done d\.txt: 3 facts, {SECONDS}, 6 calls \(6 cached\), 0 tokens", done[1])  # 5 questions, 1 translation
     assert done[2:] == ["skipped e.txt: its record is already written"]
     assert len(lines) == len(records["001"].warnings) + len(records["003"].warnings) + 6
 
@@ -252,7 +252,7 @@ def test_invalid_model_answers_fail_the_document_though_its_record_is_kept(recor
     assert (reporter.done, reporter.failed, reporter.written) == (0, 1, 1)
     error = lines[len(partial.warnings)]  # after the record's warnings
     assert error == "error: a.txt: 1 model answer stayed invalid; the facts asked for by it are missing (see warnings)"
-    assert lines[-1].startswith("1 document: 0 done, 1 failed, 0 skipped · facts: agreement 1, mou 1 · ")
+    assert lines[-1].startswith("1 document: 0 done, 1 failed, 0 skipped · facts: agreement 1, mou 1, mission 1 · ")
 
 
 def test_names_are_shown_on_one_line_and_never_read_as_markup(records):

@@ -112,10 +112,17 @@ def _a_state(fact: Fact) -> bool:
 
 
 def _restates(fact: Fact, other: Fact) -> bool:
-    """Whether ``fact``'s quotes on ``other``'s passage name ``other``'s type and not its own."""
+    """Whether ``fact``'s quotes on ``other``'s passage name ``other``'s type and not its own.
+
+    A quote there that tells ``fact``'s type as well ("the accord was reached during the first
+    visit of ..."), or a quote elsewhere that names it in so many words ("the Sichuan
+    delegation"), makes it a fact of its own.
+    """
     shared = [e.quote for e in fact.evidence if e.start is not None and e.end is not None
               and _overlaps((e.start, e.end), other)]
-    return bool(shared) and not any(names(q, fact.type) for q in shared) and any(names(q, other.type) for q in shared)
+    own = any(names(q, fact.type) or tells(q, fact.type) for q in shared) or any(
+        names(e.quote, fact.type, weak=False) for e in fact.evidence)
+    return bool(shared) and not own and any(names(q, other.type) for q in shared)
 
 
 def _overlaps(span: tuple[int, int], fact: Fact) -> bool:

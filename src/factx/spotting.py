@@ -69,9 +69,10 @@ def _plain(text: str, fact_type: str) -> str:
     return text if pattern is None else pattern.sub(lambda m: " " * len(m.group()), text)
 
 
-def names(text: str, fact_type: str) -> bool:
-    """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one."""
-    return _patterns(_NAMING)[fact_type].search(_plain(text, fact_type)) is not None
+def names(text: str, fact_type: str, *, weak: bool = True) -> bool:
+    """Whether ``text`` names a fact of ``fact_type`` (a delegation, an agreement), not just a cue of one;
+    not ``weak``: in a word that names nothing else ("delegation", not "partnership")."""
+    return _patterns(_NAMING if weak else ("names",))[fact_type].search(_plain(text, fact_type)) is not None
 
 
 @cache

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from factx.models import Agreement, Federation, Mission, Party, Place, Record
+from factx.models import Agreement, Federation, Mission, Party, Person, Place, Record
 from factx.resources import data_path
 from factx.validating import problems, schemas
 
@@ -110,6 +110,18 @@ def test_outcomes_are_what_came_of_a_visit_not_its_purpose_again():
                       outcomes=["To support trade in machinery", "support trade between the two countries farmers",
                                 "Two contracts signed for grain exports"])
     assert mission.outcomes == ["Two contracts signed for grain exports"]
+    aims = Mission(title="Visit", outcomes=["Promotion of Dutch design in Asia", "Enhancement of cultural exchanges",
+                                            "rafforzamento dei rapporti", "Office opened in Lagos"])
+    assert aims.outcomes == ["Office opened in Lagos"]
+
+
+def test_an_office_written_before_a_name_is_the_role_not_the_name():
+    assert Person(name="Commissioner Jutta Urpilainen").model_dump() == {
+        "name": "Jutta Urpilainen", "role": "Commissioner", "organization": None}
+    assert Person(name="viceministro Li Wei", role="Vice Minister of Trade").role == "Vice Minister of Trade"
+    assert Person(name="Dr. Ana Pérez").model_dump()["name"] == "Ana Pérez"
+    for whole in ("Presidente della Regione Mario Rossi", "President", "the minister", "Kingsley Amis"):
+        assert Person(name=whole).name == whole
 
 
 def test_an_acronym_is_not_the_name_again_and_other_is_no_sector():

@@ -375,7 +375,7 @@ def test_a_party_kind_is_no_office_and_a_group_is_no_person():
                       {"name": "PAC-ADE", "role": None, "organization": None}],
     )
     assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
-    assert [(p.name, p.role) for p in fact.delegation] == [("viceministro Li Wei", None)]
+    assert [(p.name, p.role) for p in fact.delegation] == [("Li Wei", None)]
     assert fact.counterparts == []
 
 

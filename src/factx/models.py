@@ -29,7 +29,9 @@ from pydantic import (
 )
 from rapidfuzz import fuzz
 
-from factx.normalizing import city_names, country_code, country_name, english_city, iso_date, name_key, same_person
+from factx.normalizing import (
+    city_names, country_code, country_name, english_city, iso_date, name_key, same_person, split_title,
+)
 
 PartyKind = Literal[
     "government", "public_body", "company", "association", "media", "university", "research", "other"
@@ -195,6 +197,14 @@ class Person(Shape):
     role: EnglishText = Field(default=None, description="title or office, in English")
     organization: OptText = None
 
+    @model_validator(mode="after")
+    def _own_name(self) -> Person:
+        """A person's name is theirs alone: the office written before it ("President Biden") is the
+        role when none is given, so one person is one name wherever the article titles them."""
+        office, self.name = split_title(self.name)
+        self.role = self.role or office
+        return self
+
 
 class Place(Shape):
     city: OptText = Field(default=None, description="English exonym: Seoul, Beijing, Rome")
@@ -342,13 +352,23 @@ class MissionFields(Shape):
         """Outcomes are what came of the visit, not what it was for.
 
         Asked for outcomes, the small model restates the purpose ("To support trade
-        ...", or the purpose sentence itself): an aim in the infinitive, or a phrase
-        that is the purpose's words, is no outcome.
+        ...", or the purpose sentence itself) and the aims around it ("Promotion of
+        Italian cinema", "Enhancement of cooperation"): an aim in the infinitive, a
+        phrase opening with a word of aim, or a phrase that is the purpose's words, is no
+        outcome. What came of a visit is a thing done: an office opened, an accord signed.
         """
         purpose = self.purpose or ""
-        self.outcomes = [o for o in self.outcomes if not o.lower().startswith("to ")
+        self.outcomes = [o for o in self.outcomes if not o.lower().startswith("to ") and not _AIM.match(o)
                          and not (purpose and fuzz.token_set_ratio(o, purpose) >= 90)]
         return self
+
+
+#: The words an aim opens with, in English and Italian (the article's language, before translation).
+_AIM = re.compile(
+    r"(?:the\s+)?(?:promot|enhanc|strengthen|deepen|foster|boost|increas|improv|reinforc|encourag|facilitat"
+    r"|promuov|promozion|rafforz|potenzi|favori|approfond|incentiv|valorizz|miglior|incrementa)",
+    re.IGNORECASE,
+)
 
 
 def titled(fact: Fact) -> Fact:

@@ -133,6 +133,38 @@ def same_person(a: str, b: str) -> bool:
     return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
 
 
+#: Offices written before a name ("President Biden", "Commissario Hogan", "viceministro Li Wei"),
+#: English and the languages of ``_LOCALES``; honorifics ("Mr", "Dott.ssa") say no office.
+_OFFICES = (
+    r"(?:vice[- ]?|deputy |under[- ]?|sotto|vize|ex[- ]|former )?"
+    r"(?:president[ea]?|präsident(?:in)?|présidente?|presidente?|prime minister|premier|minist(?:er|ro|ra|re)"
+    r"|chancellor|cancellier[ea]|kanzler(?:in)?|secretary(?: general)?|secr[ée]taire|segretari[oa](?: generale)?"
+    r"|secretari[oa]|commissioner|commissari[oa]|commissaire|ambassador"
+    r"|ambasciat(?:ore|rice)|ambassadeur|embajador(?:a)?|senat(?:or|ore|rice)|governor|governat(?:ore|rice)|mayor"
+    r"|sindac[oa]|maire|alcalde(?:sa)?|assessor[ea]?|consul(?:e)?(?: general[e]?)?|director|dirett(?:ore|rice)"
+    r"|directeur|chair(?:man|woman|person)?|ceo|king|queen|prince|princess|regina|principe|principessa"
+    r"|general[e]?|admiral|ammiraglio|colonel|colonnello|sen\.|rep\.|gov\.|gen\.)"
+)
+_HONORIFICS = (
+    r"(?:the |h\.\s?e\.? |(?:the )?hon(?:ou?rable|\.)? |mr\.? |mrs\.? |ms\.? |dr\.? |prof\.?(?:ssa)? "
+    r"|dott\.?(?:ssa)? |sig\.?(?:ra)? |on\. |s\.e\.? )"
+)
+_TITLED = re.compile(rf"(?i:{_HONORIFICS}*((?:{_OFFICES}\s+)*))")
+
+
+def split_title(name: str) -> tuple[str | None, str]:
+    """``name`` as (the office written before it, the person's own name): "President Biden" ->
+    ("President", "Biden"); "Dr. Jane Goodall" -> (None, "Jane Goodall"). A name left without a
+    capital after it was no name, or an office in words of its own ("Presidente del Consiglio
+    Giorgia Meloni"), and stays whole."""
+    match = _TITLED.match(name)
+    rest = name[match.end():] if match else name
+    if not match or rest == name or not rest[:1].isupper():
+        return None, name
+    office = " ".join(match.group(1).split())
+    return office or None, rest
+
+
 @cache
 def country_names(code: str) -> tuple[str, ...]:
     """Every spelling of a country the index knows (lower-case, unaccented), e.g. for "KR": "corea del sud", ..."""

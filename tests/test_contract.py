@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from factx.models import Agreement, Federation, Mission, Party, Person, Place, Record
+from factx.models import Agreement, Federation, Mission, Mou, Party, Person, Place, Record
 from factx.resources import data_path
 from factx.validating import problems, schemas
 
@@ -113,6 +113,17 @@ def test_outcomes_are_what_came_of_a_visit_not_its_purpose_again():
     aims = Mission(title="Visit", outcomes=["Promotion of Dutch design in Asia", "Enhancement of cultural exchanges",
                                             "rafforzamento dei rapporti", "Office opened in Lagos"])
     assert aims.outcomes == ["Office opened in Lagos"]
+
+
+def test_a_party_named_as_its_signatory_is_the_body_signed_for():
+    signers = [Person(name="Anna Berg", organization="Region of Tyrol"), Person(name="Li Ming")]
+    parties = [Party(name="Dr. Anna Berg", kind="government", country="AT"), Party(name="Li Ming", country="CN"),
+               Party(name="Region of Tyrol"), Party(name="Yunnan Province", country="CN")]
+    mou = Mou(title="Letter of intent", parties=parties, signatories=signers)
+    assert [(p.name, p.kind, p.country) for p in mou.parties] == [
+        ("Region of Tyrol", "government", "AT"), ("Yunnan Province", "other", "CN")]
+    assert [p.name for p in Agreement(title="Accord", parties=parties, signatories=signers).parties] == [
+        "Region of Tyrol", "Yunnan Province"]
 
 
 def test_an_office_written_before_a_name_is_the_role_not_the_name():

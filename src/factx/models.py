@@ -277,6 +277,24 @@ class _Fact(Shape):
     grounded: bool = Field(default=True, description="false when no evidence quote was found in the input")
 
 
+def _signed_for(fact: Any) -> Any:
+    """A party is a body: one named as a person who signed ("Michele Dallapiccola") is the body
+    that person signed for, or no party when the fact does not say which; each body once.
+
+    Asked for the parties of a letter two officials signed, the small model lists the two officials.
+    """
+    bodies: dict[str, Party] = {}
+    for party in fact.parties:
+        signer = next((p for p in fact.signatories if same_person(p.name, party.name)), None)
+        if signer is not None and not signer.organization:
+            continue
+        if signer is not None:
+            party = party.model_copy(update={"name": signer.organization})
+        bodies.setdefault(name_key(party.name), party)
+    fact.parties = list(bodies.values())
+    return fact
+
+
 class AgreementFields(Shape):
     title: Title = Field(description="short English name")
     kind: Annotated[AgreementKind, BeforeValidator(_enum_spelling)] = "other"
@@ -288,6 +306,8 @@ class AgreementFields(Shape):
     sectors: Sectors = Field(default_factory=list, description="short lower-case English terms")
     summary: EnglishText = Field(default=None, description="one or two English sentences")
 
+    _parties = model_validator(mode="after")(_signed_for)
+
 
 class MouFields(Shape):
     title: Title = Field(description="short English name")
@@ -298,6 +318,8 @@ class MouFields(Shape):
     sectors: Sectors = Field(default_factory=list)
     aims: EnglishPhrases = Field(default_factory=list, description="short English phrases")
     context: EnglishText = Field(default=None, description="e.g. signed on the sidelines of a summit")
+
+    _parties = model_validator(mode="after")(_signed_for)
 
 
 class MissionFields(Shape):

@@ -115,6 +115,13 @@ def test_outcomes_are_what_came_of_a_visit_not_its_purpose_again():
     assert aims.outcomes == ["Office opened in Lagos"]
 
 
+def test_a_state_named_as_itself_is_named_in_english():
+    assert [(p.name, p.country) for p in (Party(name="Corea del Sud", kind="government"), Party(name="USA"),
+                                           Party(name="Regione Lombardia", country="IT"))] == [
+        ("South Korea", "KR"), ("United States", "US"), ("Regione Lombardia", "IT")]
+    assert Party(name="Georgia", country="US").name == "Georgia"  # the state of, not the country
+
+
 def test_a_party_named_as_its_signatory_is_the_body_signed_for():
     signers = [Person(name="Anna Berg", organization="Region of Tyrol"), Person(name="Li Ming")]
     parties = [Party(name="Dr. Anna Berg", kind="government", country="AT"), Party(name="Li Ming", country="CN"),

@@ -191,6 +191,15 @@ class Party(Shape):
     kind: Annotated[PartyKind, BeforeValidator(_enum_spelling)] = "other"
     country: Country = Field(default=None, description="ISO 3166-1 alpha-2 or null")
 
+    @model_validator(mode="after")
+    def _state_in_english(self) -> Party:
+        """A state named as itself ("Corea del Sud", "USA") is named in English ("South Korea"), as
+        its code says: one state, one name, whatever the article's language."""
+        code = country_code(self.name)
+        if code and self.country in (None, code):
+            self.name, self.country = country_name(code) or self.name, code
+        return self
+
 
 class Person(Shape):
     name: str = Field(description="as written in the text")

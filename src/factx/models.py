@@ -412,9 +412,8 @@ def titled(fact: Fact) -> Fact:
     if not isinstance(fact, Mission) or name_key(fact.title) not in _TYPE_WORDS:
         return fact
     who = (fact.leader.name if fact.leader else fact.organizations[0].name if fact.organizations
-           else country_name(fact.origin_country) if fact.origin_country else None)
-    there = fact.destination.country
-    where = fact.destination.city or (country_name(there) if there else None) or fact.destination.venue
+           else country_name(fact.origin_country))
+    where = fact.destination.city or country_name(fact.destination.country) or fact.destination.venue
     return fact.model_copy(update={"title": f"{who} delegation to {where}"}) if who and where else fact
 
 

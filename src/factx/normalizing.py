@@ -118,11 +118,11 @@ def country_code(value: str | None) -> str | None:
 
 
 @cache
-def country_name(code: str) -> str | None:
-    """A country's common English name ("China", "United States") from its ISO alpha-2 code."""
+def country_name(code: str | None) -> str | None:
+    """A country's common English name ("China", "United States") from its ISO alpha-2 code (None: none)."""
     import pycountry
 
-    found = pycountry.countries.get(alpha_2=code)
+    found = pycountry.countries.get(alpha_2=code) if code else None
     return getattr(found, "common_name", None) or getattr(found, "name", None) if found else None
 
 

@@ -79,6 +79,11 @@ def test_a_state_is_no_city_and_a_place_is_no_venue_unless_it_is_both():
     assert Place(city="Roma", venue="Palazzo Chigi").model_dump() == {"city": "Rome", "country": "IT", "venue": "Palazzo Chigi"}
 
 
+def test_a_city_written_as_the_venue_is_the_city_in_its_own_country():
+    assert Place(country="IT", venue="Maputo").model_dump() == {"city": "Maputo", "country": "MZ", "venue": None}
+    assert Place(country="IT", venue="Villa Madama").model_dump() == {"city": None, "country": "IT", "venue": "Villa Madama"}
+
+
 @pytest.mark.parametrize("event", ["Paris 2024 Paralympic Games", "Universiade invernale 2013", "inauguration"])
 def test_an_occasion_is_no_venue(event):
     assert Place(city="Paris", venue=event).venue is None

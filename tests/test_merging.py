@@ -182,3 +182,10 @@ def test_a_fact_is_judged_by_the_quotes_of_all_its_tellings():
     passing = _quoted(Federation, "producer associations in the region", 100, name="Producers")
     kept = drop_unmarked(merge_duplicates([named, founded, passing]))
     assert [(f.name, len(f.evidence)) for f in kept] == [("Federazione Cinema Export", 2)]
+
+
+def test_a_fact_the_model_titled_as_another_types_fact_is_that_fact():
+    mou = _quoted(Mou, "MoU between AICS and ADM for joint programs", 0, title="MoU between AICS and ADM")
+    again = _quoted(Agreement, "the two directors signed a collaboration agreement today", 200, title="MoU between AICS and ADM")
+    own = _quoted(Agreement, "the two directors signed a framework agreement today", 400, title="Framework agreement AICS ADM")
+    assert drop_restated([mou, again, own]) == [mou, own]

@@ -179,6 +179,9 @@ def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():
         ("Parliament and Council reached a provisional agreement on the regulation.", False),
         ("Siamo d'accordo con il sindaco.", False),
         ("Le parti, di comune accordo, rinviano l'incontro.", False),
+        ("They will create a phone tree in partnership with local groups.", False),
+        ("Il comune, in partenariato con le scuole, ha creato un orto.", False),
+        ("The two ministries signed a new partnership on clean energy.", True),
         ("Firmato l'accordo di cooperazione tra le due regioni.", True),
         ("L'accordo politico è rinviato, ma le due città hanno firmato un accordo culturale.", True),
     ],
@@ -220,3 +223,44 @@ def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):
 def test_an_agreement_is_told_only_in_words_that_name_one(quote, told):
     assert spotting.tells(quote, "agreement") is told
     assert spotting.spot(quote, "agreement")  # a cue still picks the sentence to show the model
+
+
+LIST = ("Nel corso del Vertice sono stati sottoscritti un Memorandum sulla pesca, un Accordo sul restauro del "
+        "Museo del Cairo e un Memorandum sulla protezione dei beni culturali. Il Memorandum sulla pesca durerà tre anni.")
+
+
+def test_each_fact_a_list_names_is_its_own_clause_until_a_reported_fact_quotes_it():
+    types = ("agreement", "mou")
+    clauses = spotting.unreported(LIST, "mou", [], types)
+    assert [LIST[s:e] for s, e in clauses] == ["stati sottoscritti un Memorandum sulla pesca",
+                                                "un Memorandum sulla protezione dei beni culturali."]
+    assert [LIST[s:e] for s, e in spotting.unreported(LIST, "agreement", [], types)] == [
+        "un Accordo sul restauro del Museo del Cairo"]
+    first = LIST.index("Memorandum sulla pesca")
+    assert [LIST[s:e] for s, e in spotting.unreported(LIST, "mou", [(first, first + 22)], types)] == [
+        "un Memorandum sulla protezione dei beni culturali."]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The delegation led by the minister signed an agreement in Hanoi.",  # two facts of two types: both asked already
+    "The Agreement on film co-production between Italy and Japan was signed in Tokyo.",  # one item, two names
+    "Il Memorandum, come questo memorandum, vale tre anni.",  # a name that refers back is no new item
+])
+def test_a_sentence_naming_one_fact_or_two_of_two_types_is_no_list(sentence: str):
+    assert all(spotting.unreported(sentence, t, [], FACT_TYPES) == [] for t in FACT_TYPES)
+
+
+def test_typographic_apostrophes_trigger_as_plain_ones():
+    assert spotting.spot("L’Algeria ha firmato una lettera d’intenti con la fondazione.", "mou")
+    assert not spotting.tells("Siamo d’accordo con il sindaco.", "agreement")
+
+
+def test_a_list_the_first_answer_leaves_half_told_is_asked_again_clause_by_clause():
+    first = '{"facts": [{"evidence": ["un Memorandum sulla pesca"], "title": "Fishing MoU"}]}'
+    second = '{"facts": [{"evidence": ["un Memorandum sulla protezione dei beni culturali."], "title": "Heritage MoU"}]}'
+    backend = Scripted(chat_completion(first), chat_completion(second), chat_completion('{"facts": []}'))
+    record = Extractor(backend, types=("mou",)).extract(LIST)
+    assert sorted(f.title for f in record.facts) == ["Fishing MoU", "Heritage MoU"]
+    shown = [line for line in backend.requests[1]["messages"][-1]["content"].splitlines() if line.startswith("- ")]
+    assert shown == ["- un Memorandum sulla protezione dei beni culturali."]
+    assert len(backend.requests) == 2  # every clause told: nothing asked a third time

@@ -59,7 +59,8 @@ def drop_restated(facts: list[Fact]) -> list[Fact]:
     memorandum"); asked for missions, the alliance a sentence launches. Such a fact
     shares its evidence with the real one, and its quotes name the other type and
     not its own. A sentence that names both ("the delegation signed an agreement")
-    states both, and both are kept.
+    states both, and both are kept. A fact the model titled as the other, in words naming
+    only the other's type ("MoU between AICS and ADM" as an agreement), is that fact too.
     """
     return [f for f in facts if not any(_restates(f, other) for other in facts if other.type != f.type)]
 
@@ -122,7 +123,14 @@ def _restates(fact: Fact, other: Fact) -> bool:
               and _overlaps((e.start, e.end), other)]
     own = any(names(q, fact.type) or tells(q, fact.type) for q in shared) or any(
         names(e.quote, fact.type, weak=False) for e in fact.evidence)
-    return bool(shared) and not own and any(names(q, other.type) for q in shared)
+    return (bool(shared) and not own and any(names(q, other.type) for q in shared)) or _retitled(fact, other)
+
+
+def _retitled(fact: Fact, other: Fact) -> bool:
+    """Whether the model gave ``fact`` the title of ``other``, a fact of another type, and the title names
+    only that type ("MoU between AICS and ADM", reported as an agreement too)."""
+    title = getattr(fact, "title", None) or ""
+    return _one_title(fact, other) and names(title, other.type) and not names(title, fact.type)
 
 
 def _overlaps(span: tuple[int, int], fact: Fact) -> bool:

@@ -30,7 +30,7 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    city_names, country_code, country_name, english_city, iso_date, name_key, same_person, split_title,
+    city_names, country_code, country_name, english_city, iso_date, known_city, name_key, same_person, split_title,
 )
 
 PartyKind = Literal[
@@ -228,8 +228,11 @@ class Place(Shape):
         venue: the small model writes "Angola" as a city and "Angola", "Hampton" or
         "Adige" (of "San Michele all'Adige") as the venue; a venue is a building or
         site within the city, named with a capital, not an event ("Paris 2024
-        Paralympic Games", "inauguration").
+        Paralympic Games", "inauguration"). A city written as the venue, with none as the city
+        ("Maputo"), is the city, whose country the program knows.
         """
+        if self.venue and not self.city and known_city(self.venue):
+            self.city, self.venue = self.venue, None
         self.city, self.country = english_city(self.city, self.country)
         state = country_code(self.city) if self.city else None
         if state and not city_names(self.city or "", state):  # Singapore and Monaco are cities too

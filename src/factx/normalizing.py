@@ -226,6 +226,11 @@ def city_names(city: str, country: str | None) -> tuple[str, ...]:
     return tuple(key for keys in by_country.values() for key in keys)
 
 
+def known_city(name: str) -> bool:
+    """Whether ``name`` is a city of over 15,000 people in some country, by one of its names."""
+    return bool(_cities()[0].get(name_key(name)))
+
+
 def english_city(city: str | None, country: str | None = None) -> tuple[str | None, str | None]:
     """(English name, country code) of a city; unknown cities keep their spelling.
 

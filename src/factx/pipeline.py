@@ -33,6 +33,8 @@ from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
 from factx.settings import TRIAGE, Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
+#: Questions asked again per type and window on a list's unreported clauses: each must find a fact.
+MAX_RELOOKS = 3
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -142,7 +144,7 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         unasked = spotting.unasked(doc.text)
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
-            facts.extend(self._extract_window(doc.text[start:end], doc.text, published, unasked, warnings, calls))
+            facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
         facts = sorted(drop_unmarked(merge_duplicates(drop_recalled(facts, published))), key=_first_mention)
         facts = [titled(fact) for fact in drop_restated(merge_mentions(facts))]
         translated = 0
@@ -176,6 +178,7 @@ class Extractor:
 
     def _extract_window(
         self,
+        offset: int,
         part: str,
         text: str,
         published: date | None,
@@ -183,7 +186,8 @@ class Extractor:
         warnings: list[str],
         calls: list[str | None],
     ) -> list[Fact]:
-        """The facts stated in ``part`` of ``text``, grounded in the whole text; ``unasked`` types are not asked.
+        """The facts stated in ``part`` of ``text`` (at ``offset``), grounded in the whole text; ``unasked``
+        types are not asked.
 
         Each extraction call appends to ``calls`` None, or the reason its answer stayed invalid (then
         also a warning): the document keeps the other calls' facts.
@@ -196,10 +200,42 @@ class Extractor:
         ]
         facts: list[Fact] = []
         for asked in self._answers(part, text, questions, published):
-            facts += asked.facts
-            warnings += asked.warnings
-            calls.append(asked.failure)
+            facts += self._took(asked, warnings, calls)
+        asked_types = tuple(dict.fromkeys(fact_type for fact_type, _ in questions))
+        for fact_type in asked_types:
+            facts += self._listed(offset, part, text, fact_type, asked_types, facts, published, warnings, calls)
         return facts
+
+    @staticmethod
+    def _took(asked: Asked, warnings: list[str], calls: list[str | None]) -> list[Fact]:
+        """``asked``'s facts, its warnings and its outcome noted."""
+        warnings += asked.warnings
+        calls.append(asked.failure)
+        return asked.facts
+
+    def _listed(
+        self, offset: int, part: str, text: str, fact_type: str, types: tuple[str, ...], facts: list[Fact],
+        published: date | None, warnings: list[str], calls: list[str | None],
+    ) -> list[Fact]:
+        """The ``fact_type`` facts a list in ``part`` names beyond ``facts``: asked again, on the clauses
+        of the names no evidence covers (``spotting.unreported``), while that finds one.
+
+        Only facts quoting an asked clause are kept: one quoting elsewhere is one already reported.
+        """
+        found: list[Fact] = []
+        for _ in range(MAX_RELOOKS):
+            told = [(e.start - offset, e.end - offset) for f in facts + found for e in f.evidence if e.start is not None]
+            clauses = spotting.unreported(part, fact_type, told, types)[: spotting.PER_QUESTION]
+            if not clauses:
+                break
+            asked = self._ask(part, text, fact_type, [part[start:end] for start, end in clauses], published)
+            new = [f for f in self._took(asked, warnings, calls) if any(
+                e.start is not None and e.start - offset < end and start < e.end - offset
+                for e in f.evidence for start, end in clauses)]
+            if not new:
+                break
+            found += new
+        return found
 
     def _questions(self, part: str, fact_type: str) -> list[list[str]]:
         """The spotted sentences of each question on ``fact_type``: none when the type has no word

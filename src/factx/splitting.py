@@ -28,7 +28,20 @@ def sentence_starts(text: str) -> list[int]:
 
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends, line breaks and semicolons, blank pieces left out (for spotting)."""
-    return [s.strip() for s in _PIECE_BREAK.split(text) if s.strip()]
+    return [text[start:end] for start, end in pieces(text)]
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each of ``sentences(text)`` in ``text``, in order."""
+    spans, at = [], 0
+    for cut in (*_PIECE_BREAK.finditer(text), None):
+        start, end = at, cut.start() if cut else len(text)
+        at = cut.end() if cut else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+    return spans
 
 
 def overlap_for(size: int) -> int:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
 from factx.resources import data_path
-from factx.splitting import sentences
+from factx.splitting import pieces, sentences
 
 #: Sentences spotted per type and window: enough for a fact sheet's list.
 MAX_SENTENCES = 8
@@ -63,8 +63,14 @@ def _not() -> dict[str, re.Pattern[str]]:
     }
 
 
+#: Typographic apostrophes as the plain one the triggers are written with ("lettera d’intenti"), one for one.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 def _plain(text: str, fact_type: str) -> str:
-    """``text`` with ``fact_type``'s 'not' phrases blanked, so their words trigger nothing (offsets kept)."""
+    """``text`` with plain apostrophes and ``fact_type``'s 'not' phrases blanked, so their words trigger
+    nothing (offsets kept)."""
+    text = text.translate(_APOSTROPHES)
     pattern = _not().get(fact_type)
     return text if pattern is None else pattern.sub(lambda m: " " * len(m.group()), text)
 
@@ -83,8 +89,9 @@ def _back() -> re.Pattern[str]:
 
 def refers_back(text: str, fact_type: str) -> bool:
     """Whether ``text`` names ``fact_type`` and only in words that refer back ("this partnership", "questo accordo")."""
-    found = list(_patterns(_NAMING)[fact_type].finditer(_plain(text, fact_type)))
-    return bool(found) and all(_back().search(text, 0, m.start()) for m in found)
+    plain = _plain(text, fact_type)
+    found = list(_patterns(_NAMING)[fact_type].finditer(plain))
+    return bool(found) and all(_back().search(plain, 0, m.start()) for m in found)
 
 
 def proper_name(text: str, fact_type: str) -> bool:
@@ -122,6 +129,54 @@ def spot(text: str, fact_type: str) -> list[str]:
         if len(found) == MAX_SENTENCES:
             break
     return found
+
+
+def unreported(text: str, fact_type: str, told: Sequence[tuple[int, int]], types: Iterable[str]) -> list[tuple[int, int]]:
+    """The clauses of ``text``'s lists of facts that name a ``fact_type`` outside every ``told`` span.
+
+    Shown a sentence that names several facts ("sono stati sottoscritti un Memorandum sulla pesca, un
+    Accordo sul museo e un Memorandum sui beni culturali"), the small model reports the first. In a
+    sentence naming two facts of one type or three facts (of the ``types`` asked), each name of ``fact_type`` that no
+    reported fact's evidence (``told``, offsets in ``text``) covers gives its clause, as ``(start, end)``
+    in ``text``: from the word after the list's last separator before it (a comma, "e", "and") to the
+    next one's clause, at most ``MAX_SENTENCE_CHARS`` long.
+    """
+    clauses: list[tuple[int, int]] = []
+    for start, end in pieces(text):
+        piece = text[start:end]
+        named = _listed(piece, tuple(types))
+        if len(named) < 3 and len({t for _at, t in named}) == len(named):
+            continue  # one fact, or two of two types: "the delegation signed an accord" tells both already
+        cuts = [_clause_start(piece, at, named[i - 1][0] if i else 0) for i, (at, _t) in enumerate(named)]
+        for i, (at, t) in enumerate(named):
+            if t == fact_type and not any(s <= start + at < e for s, e in told):
+                clause = piece[cuts[i] : cuts[i + 1] if i + 1 < len(cuts) else len(piece)]
+                kept = len(_TRAILING.sub("", clause[:MAX_SENTENCE_CHARS]))
+                clauses.append((start + cuts[i], start + cuts[i] + kept))
+    return clauses
+
+
+#: What parts the items of a list: punctuation, and "and" in the languages factx reads.
+_SEPARATOR = re.compile(r"[,;:]|\s(?:e|ed|and|et|y|und)\s", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:[\s,;:]|\b(?:e|ed|and|et|y|und)\b)+$", re.IGNORECASE)
+
+
+def _listed(piece: str, types: tuple[str, ...]) -> list[tuple[int, str]]:
+    """``(offset, type)`` of each fact ``piece`` names, in order: its names, less those that refer back
+    and those in the same item as the name before ("Accordo in materia di coproduzione" is one)."""
+    found = sorted(
+        (m.start(), t) for t in types for plain in (_plain(piece, t),)
+        for m in _patterns(("names",))[t].finditer(plain) if not _back().search(plain, 0, m.start())
+    )
+    return [n for i, n in enumerate(found) if not i or _SEPARATOR.search(piece, found[i - 1][0], n[0])]
+
+
+def _clause_start(piece: str, at: int, after: int) -> int:
+    """Where the clause of the name at ``at`` starts: after the last separator since the previous
+    name (at ``after``), and at most three words before the name."""
+    stop = max((m.end() for m in _SEPARATOR.finditer(piece, after, at)), default=after)
+    words = [m.start() for m in re.finditer(r"\S+", piece[stop:at])]
+    return stop + words[-3] if len(words) >= 3 else stop + (words[0] if words else at - stop)
 
 
 def unasked(text: str) -> frozenset[str]:

@@ -48,7 +48,7 @@ def ask(
 
     Raises ModelAnswerError when the model's answer stays invalid, BackendError when the server fails.
     """
-    import instructor
+    instructor = _instructor()
     from instructor.core.exceptions import IncompleteOutputException, InstructorError
 
     create = instructor.patch(create=_control_characters_escaped(backend.create), mode=instructor.Mode.JSON_SCHEMA)
@@ -81,6 +81,37 @@ def ask(
 
 
 @cache
+def _instructor() -> Any:
+    """instructor, its check for async validators made once per response model, not on every request.
+
+    instructor 1.17 walks the response model and every model nested in it, four times per
+    request, for validators it cannot run: a sixth of the client's CPU per document at
+    ``--jobs 32``. factx's answer models are made once (``_instructed``) and never change,
+    so the first check of each is the check. A version without the function is left as it is.
+    """
+    import instructor
+    from instructor.v2.validation import async_validators
+
+    check = getattr(async_validators, "reject_async_validators", None)
+    if check is None:
+        return instructor
+    checked: set[Any] = set()
+
+    def once(model: Any) -> None:
+        try:
+            if model in checked:
+                return
+        except TypeError:  # unhashable: checked every time, as instructor does
+            check(model)
+            return
+        check(model)
+        checked.add(model)
+
+    async_validators.reject_async_validators = once
+    return instructor
+
+
+@cache
 def _instructed(answer_model: type[T]) -> type[T]:
     """``answer_model`` as instructor's response schema, made once.
 
@@ -88,9 +119,7 @@ def _instructed(answer_model: type[T]) -> type[T]:
     ``prompting.Answer`` caches per class was built anew for every request, and kept:
     half the client's CPU per document.
     """
-    import instructor
-
-    return instructor.response_schema(answer_model)
+    return _instructor().response_schema(answer_model)
 
 
 def _control_characters_escaped(create: Callable[..., Any]) -> Callable[..., Any]:

@@ -100,7 +100,6 @@ class Extractor:
     window_chars: int = splitting.WINDOW_CHARS
     calls: int = 1
     _recorder: RecordingBackend = field(init=False, repr=False)
-    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
 
     @classmethod
     def from_settings(
@@ -125,10 +124,10 @@ class Extractor:
             raise ConfigError(f"window of {self.window_chars} characters is too small")
         if self.calls < 1:
             raise ConfigError(f"calls in flight must be at least 1, not {self.calls}")
-        self._slots = threading.BoundedSemaphore(self.calls)
         self._recorder = (
             self.backend if isinstance(self.backend, RecordingBackend) else RecordingBackend(self.backend, None)
         )
+        self._recorder.in_flight = threading.BoundedSemaphore(self.calls)  # a slot for each request out
 
     def extract_document(self, doc: Document, *, published: date | None = None) -> Record:
         """Run every requested fact type over one document (thread-safe: documents may run side by side)."""
@@ -249,8 +248,8 @@ class Extractor:
         """Each question's answer, in order: one after another, or side by side when ``calls`` allows.
 
         A document's questions are independent; asked together, a one-file run on a
-        server waits for its slowest call, not for the sum. Each takes a slot of the
-        extractor's ``calls`` first, so documents running beside it share the bound.
+        server waits for its slowest call, not for the sum. Each request takes a slot of the
+        extractor's ``calls`` while it is out, so documents running beside it share the bound.
         """
         if self.calls == 1 or len(questions) < 2:
             return [self._ask(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
@@ -268,18 +267,10 @@ class Extractor:
             return replace(self._ask(part, text, *question, published), tally=tally)
 
     def _call(self, messages: list[dict[str, str]], answer_model: type[T], published: date | None = None) -> T:
-        """One request to the model in one of the extractor's ``calls`` slots, so requests in flight
-        stay bounded over every document and every question, triage and translation included.
-
-        The slot is awaited with the document's turn given up (``RecordingBackend.waiting``): a
-        thread that holds a slot may need the turn to finish, so none waits for a slot holding it.
-        """
-        with self._recorder.waiting():
-            self._slots.acquire()
-        try:
-            return calling.ask(self._recorder, messages, answer_model, published=published)
-        finally:
-            self._slots.release()
+        """One request to the model, which waits for one of the extractor's ``calls`` slots while it is
+        out (``RecordingBackend.in_flight``), so requests in flight stay bounded over every document and
+        every question, triage and translation included; an answer from the store takes none."""
+        return calling.ask(self._recorder, messages, answer_model, published=published)
 
     def _ask(
         self, part: str, text: str, fact_type: str, sentences: list[str], published: date | None

@@ -8,7 +8,6 @@ and answer. Prompt wording lives in ``prompts/``, never in code.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Sequence
@@ -68,12 +67,13 @@ class Answer(Shape):
         # bounded here, not in json_schema_extra, to reach the nested $defs too
         if args or kwargs:
             return _bound(super().model_json_schema(*args, **kwargs))
-        return copy.deepcopy(_default_schema(cls))  # built once: instructor asks on every call
+        return json.loads(_default_schema(cls))  # built once: instructor asks on every call, and may change it
 
 
 @cache
-def _default_schema(model: type[Answer]) -> dict[str, Any]:
-    return _bound(super(Answer, model).model_json_schema())
+def _default_schema(model: type[Answer]) -> str:
+    """The bounded schema as JSON text: parsing it anew is a tenth of the cost of copying the dict."""
+    return json.dumps(_bound(super(Answer, model).model_json_schema()))
 
 
 @cache

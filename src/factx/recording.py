@@ -31,7 +31,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -115,6 +115,7 @@ class RecordingBackend:
         self._outside = Tally()  # calls made outside ``tally()``
         self._local = threading.local()
         self._turn = threading.Lock()  # held by the document running, given up while it waits for the model
+        self.in_flight: threading.BoundedSemaphore | None = None  # bounds the requests out at once (``--jobs``)
 
     @property
     def name(self) -> str:
@@ -178,8 +179,12 @@ class RecordingBackend:
         return completion
 
     def _ask(self, request: dict[str, Any], tally: Tally) -> ChatCompletion:
-        """The model's answer, its tokens counted; other documents run while this one waits for it."""
-        with self.waiting():
+        """The model's answer, its tokens counted; other documents run while this one waits for it.
+
+        A slot of ``in_flight`` is held for the request only: not while the answer waits for the
+        turn to be read, which at ``--jobs 32`` kept a tenth of the slots from the server.
+        """
+        with self.waiting(), self.in_flight or nullcontext():
             completion = self.backend.create(**request)
         if completion.usage:
             tally.usage.prompt_tokens += completion.usage.prompt_tokens

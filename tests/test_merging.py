@@ -189,3 +189,6 @@ def test_a_fact_the_model_titled_as_another_types_fact_is_that_fact():
     again = _quoted(Agreement, "the two directors signed a collaboration agreement today", 200, title="MoU between AICS and ADM")
     own = _quoted(Agreement, "the two directors signed a framework agreement today", 400, title="Framework agreement AICS ADM")
     assert drop_restated([mou, again, own]) == [mou, own]
+    letter = _quoted(Mou, "the assessor signs a letter of intent", 0, title="Letter of Intent")
+    visit = _quoted(Mission, "the Chinese delegation met the assessor", 100, title="Letter of Intent")
+    assert drop_restated([letter, visit]) == [letter, visit]  # the type's words alone tell nothing

@@ -17,7 +17,7 @@ from typing import Any
 
 from factx.models import Fact, Mission
 from factx.normalizing import country_code, name_key, same_person
-from factx.spotting import names, proper_name, refers_back, tells
+from factx.spotting import names, proper_name, refers_back, tells, unnamed
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -128,9 +128,11 @@ def _restates(fact: Fact, other: Fact) -> bool:
 
 def _retitled(fact: Fact, other: Fact) -> bool:
     """Whether the model gave ``fact`` the title of ``other``, a fact of another type, and the title names
-    only that type ("MoU between AICS and ADM", reported as an agreement too)."""
+    only that type and says more ("MoU between AICS and ADM", reported as an agreement too). A title of
+    the type's words alone ("Letter of Intent", given to the delegation that signed it) tells nothing."""
     title = getattr(fact, "title", None) or ""
-    return _one_title(fact, other) and names(title, other.type) and not names(title, fact.type)
+    said = [w for w in name_key(unnamed(title, other.type)).split() if len(w) >= 3]
+    return _one_title(fact, other) and names(title, other.type) and not names(title, fact.type) and len(said) >= 2
 
 
 def _overlaps(span: tuple[int, int], fact: Fact) -> bool:

@@ -81,6 +81,11 @@ def names(text: str, fact_type: str, *, weak: bool = True) -> bool:
     return _patterns(_NAMING if weak else ("names",))[fact_type].search(_plain(text, fact_type)) is not None
 
 
+def unnamed(text: str, fact_type: str) -> str:
+    """``text`` with the words that name ``fact_type`` taken out: "Letter of Intent" leaves nothing."""
+    return _patterns(_NAMING)[fact_type].sub(" ", _plain(text, fact_type))
+
+
 @cache
 def _back() -> re.Pattern[str]:
     """What ends the text just before a name that refers back: "this", "questo", "this new", "quest'"."""

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, titled
+from factx.models import Evidence, Federation, led, titled
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
 
@@ -470,3 +470,27 @@ def test_a_federation_leads_itself_an_officer_of_another_body_is_none_of_its_lea
     body = Federation(name="Baltic Battery Recycling Alliance", acronym="BBRA", leaders=[
         leader("BBRA"), leader("the Baltic Battery Recycling Alliance"), leader(None), leader("European Commission")])
     assert [p.organization for p in body.leaders] == ["BBRA", "the Baltic Battery Recycling Alliance", None]
+
+
+def test_the_leader_is_the_one_the_quotes_say_leads_unless_the_model_named_that_person():
+    host = _visit(leader={"name": "Ugo Rossi", "role": "President", "organization": None})
+    assert (led(host).leader.name, led(host).leader.role) == ("Hao Ping", "viceministro")
+    assert led(_visit(leader=None)).leader.name == "Hao Ping"
+    same = _visit(leader={"name": "viceministro Hao Ping", "role": "Vice Minister of Culture", "organization": None})
+    assert led(same) == same
+
+
+@pytest.mark.parametrize(("quote", "leader"), [
+    ("Guidata dal vice ministro allo Sviluppo economico Carlo Calenda", ("Carlo Calenda", "vice ministro allo Sviluppo economico")),
+    ("guidata dal presidente della Regione, Stefano Bonaccini, durante la quale", ("Stefano Bonaccini", "presidente della Regione")),
+    ("guidata dal vicepresidente dell'ICE Stefano Morandini, ha partecipato", ("Stefano Morandini", "vicepresidente dell'ICE")),
+    ("a delegation led by KOTRA's Executive Vice President for Europe, Yoon Hye-jin. It included",
+     ("Yoon Hye-jin", "KOTRA's Executive Vice President for Europe")),
+    ("trade led by New Zealand dairy exports.", None),  # no name ends the clause
+    ("il vertice guidato dalla Corea del Sud.", None),  # a state leads no delegation
+    ("The delegation visited Seoul.", None),
+])
+def test_who_leads_is_read_from_led_by_and_guidata_da(quote, leader):
+    from factx.models import _led_by
+
+    assert _led_by(quote) == leader

@@ -420,6 +420,56 @@ def titled(fact: Fact) -> Fact:
     return fact.model_copy(update={"title": f"{who} delegation to {where}"}) if who and where else fact
 
 
+def led(fact: Fact) -> Fact:
+    """A mission with the leader its quotes name after "led by" / "guidata da", when the model gave
+    another person or none.
+
+    The small model takes the official quoted most, or the host, for the leader; the
+    article says who leads in so many words ("Guidata dal vice ministro allo Sviluppo
+    economico Carlo Calenda", "led by KOTRA's Executive Vice President for Europe, Yoon
+    Hye-jin"). The name is the capitalised words ending the phrase's first clause, or a
+    clause that is only a name; what comes before it in that clause is the role.
+    """
+    if not isinstance(fact, Mission):
+        return fact
+    found = next((named for e in fact.evidence if (named := _led_by(e.quote))), None)
+    if found is None or (fact.leader and same_person(fact.leader.name, found[0])):
+        return fact
+    name, role = found
+    return type(fact).model_validate({**fact.model_dump(exclude={"leader"}), "leader": {"name": name, "role": role}})
+
+
+#: "guidata dal", "led by", "headed by": what comes before the leader of a delegation.
+_LED_BY = re.compile(r"\b(?:guidat[oaie]|capeggiat[oaie]|led|headed)\s+(?:by(?:\s+the)?|da|dal|dallo|dalla|dall['’]|dai|dalle)\s+",
+                     re.IGNORECASE)
+#: A person's name: two capitalised words or more, a particle ("de", "van") between them allowed.
+_NAME_AT_END = re.compile(r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al)\s+)?)+[A-ZÀ-Ý][\w'’-]+$")
+
+
+def _led_by(quote: str) -> tuple[str, str | None] | None:
+    """(name, role) of the leader a quote names after "led by", or None."""
+    match = _LED_BY.search(quote)
+    if match is None:
+        return None
+    clauses = [c.strip() for c in re.split(r"[.;:()\n]", quote[match.end():])[0].split(",")]
+    whole = next((c for c in clauses if _NAME_AT_END.fullmatch(c) and c is not clauses[0]), None)
+    if whole is not None:
+        return (whole, clauses[0] or None) if _a_name(whole) else None
+    end = _NAME_AT_END.search(clauses[0])
+    if end is None:
+        return None
+    words = end.group().split()
+    acronyms = next((i for i, w in enumerate(words) if not w.isupper()), len(words))  # "ICE Stefano ...": a body's
+    name = " ".join(words[acronyms:])
+    role = clauses[0][: len(clauses[0]) - len(name)].strip() or None
+    return (name, role) if _a_name(name) else None
+
+
+def _a_name(name: str) -> bool:
+    """Whether capitalised words are a person's name rather than a state or a city."""
+    return len(name.split()) >= 2 and country_code(name) is None and not known_city(name)
+
+
 #: Titles that only name a mission's type, folded as ``name_key`` folds them.
 _TYPE_WORDS = frozenset({"mission", "missione", "delegation", "delegazione", "visit", "visita", "trip",
                          "trade mission", "official visit", "visita ufficiale"})

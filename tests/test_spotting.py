@@ -264,3 +264,13 @@ def test_a_list_the_first_answer_leaves_half_told_is_asked_again_clause_by_claus
     shown = [line for line in backend.requests[1]["messages"][-1]["content"].splitlines() if line.startswith("- ")]
     assert shown == ["- un Memorandum sulla protezione dei beni culturali."]
     assert len(backend.requests) == 2  # every clause told: nothing asked a third time
+
+
+@pytest.mark.parametrize("sentence", [
+    "L'Ambasciatore, per l'occasione, era accompagnato dal Ministro plenipotenziario Juan Forero.",
+    "The talks were led by the two foreign ministers.",
+])
+def test_who_leads_or_accompanies_picks_a_sentence_but_tells_no_trip(sentence):
+    assert spotting.spot(sentence, "mission") == [sentence]  # shown to the model
+    assert not spotting.tells(sentence, "mission")  # but no mission is kept on those words alone
+    assert spotting.tells("La delegazione, accompagnata dal ministro, ha visitato Tokyo.", "mission")

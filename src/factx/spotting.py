@@ -44,7 +44,7 @@ def _any_of(words: Iterable[str]) -> re.Pattern[str]:
 
 
 @cache
-def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues")) -> dict[str, re.Pattern[str]]:
+def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues", "picks")) -> dict[str, re.Pattern[str]]:
     """Fact type -> one pattern of its trigger words of the given kinds."""
     return {
         fact_type: _any_of(w for kind in kinds for w in groups.get(kind, ()))

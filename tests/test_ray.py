@@ -256,3 +256,15 @@ def test_without_ray_the_command_says_how_to_get_it(monkeypatch: pytest.MonkeyPa
     done = CliRunner().invoke(app, ["ray", str(EXAMPLES), "-o", str(tmp_path / "x.jsonl"), "--replay",
                                     "--cache-dir", str(EXCHANGES)])
     assert (done.exit_code, done.stderr) == (2, "error: Ray Data is not installed; install factx[ray]\n")
+
+
+def test_a_driver_that_dies_leaves_the_jsonl_records_it_had(served: distributed.Options, tmp_path: Path) -> None:
+    news, out = accords(tmp_path / "news", range(8)), tmp_path / "facts.jsonl"
+    with pytest.raises(RuntimeError), distributed.start(news, out, served, **HOW) as job:
+        for _source, result in job:
+            assert isinstance(result, Record)
+            raise RuntimeError("the driver dies")  # no commit, as when it is killed
+    assert 1 <= len(jsonl_records(out)) == job.records() < 8  # appended as they came, not at the end
+    tally = distributed.run(news, out, settings=served.settings, store_mode="off", **HOW)
+    assert tally.records == 8 - job.records()
+    assert sorted(jsonl_records(out)) == sorted(str(path) for path in news.iterdir())

@@ -553,8 +553,9 @@ def ray_command(
         "a text column, and an optional source or id."))],
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="FILE", help=(
-            "Where the records go, replaced when the run ends or is interrupted: .jsonl (one record per line) "
-            "or .parquet (columns source, record, error). Run again, it does only the documents left."))],
+            "Where the records go: .jsonl (one record per line, appended as they come) or .parquet "
+            "(columns source, record, error; replaced when the run ends or is interrupted). Run again, it "
+            "does only the documents left."))],
     workers: Annotated[int, typer.Option(min=1, metavar="N", help=(
         "Ray workers extracting at once, each with its own model or client and --jobs documents in flight."))] = 1,
     jobs: JobsOption = None,

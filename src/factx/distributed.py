@@ -10,11 +10,14 @@ batch, so one unreadable file cannot cost a million others.
 or Parquet file of texts, in; a JSON Lines file of records (as ``factx extract -o
 x.jsonl`` writes) or a Parquet table (``source``, ``record``, ``error``) out. A run
 again resumes: the workers skip every document whose record the output already holds,
-made as this run would make it (``writing.Fingerprint``). The output is written to a
-temporary sibling and renamed over the target, with the earlier records this run did
-not make again, when the run ends or is interrupted, and only if it made a record: a
-failed run, or one where every document failed (a server down), leaves an earlier
-output as it was. Earlier rows with an error are not kept: their documents are redone.
+made as this run would make it (``writing.Fingerprint``). A JSON Lines output gets each
+batch's records appended and synced as they come, so a killed driver leaves every record
+it had (a document made again replaces its older line when the run ends or is
+interrupted). A Parquet output is written to a temporary sibling and renamed over the
+target, with the earlier rows this run did not make again, when the run ends or is
+interrupted, and only if it made a record. A failed run, or one where every document
+failed (a server down), leaves an earlier output's records as they were. Earlier Parquet
+rows with an error are not kept: their documents are redone.
 
 Ray is an optional extra (``factx[ray]``): it is imported only inside functions.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -37,7 +41,7 @@ from factx.pipeline import Extractor, Skipped, keep_tables
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
-from factx.writing import NOT_RECORDS, Fingerprint, check_target, is_record, replacing, to_json
+from factx.writing import NOT_RECORDS, Fingerprint, append_whole, check_target, is_record, replacing, to_json, write_atomic
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -397,12 +401,14 @@ def _key(source: str, record: str) -> tuple[str, str]:
 
 
 class _Output:
-    """Batches of rows written to ``writing.replacing(path)``: ``commit`` adds the earlier records and puts
-    the whole under ``path``.
+    """This run's rows, as they come: a JSON Lines target gets each batch's records appended and synced
+    at once, so even a killed driver leaves them; a Parquet table is written to ``writing.replacing(path)``
+    and ``commit`` puts it, with the earlier rows this run did not make again, under ``path``.
 
-    JSON Lines get each record on its own line (the rows with an error have none); Parquet gets
-    every row but the skipped ones. Leaving without ``commit``, or with no new record, removes
-    the temporary file, so the target is replaced whole or not at all.
+    JSON Lines get each record on its own line (the rows with an error have none); ``commit`` then
+    drops the older line of a document this run made again, in one atomic rewrite. Parquet gets every
+    row but the skipped ones; leaving without ``commit``, or with no new record, removes its
+    temporary file, so that target is replaced whole or not at all.
     """
 
     def __init__(self, path: Path) -> None:
@@ -410,15 +416,16 @@ class _Output:
         self.parquet = path.suffix.lower() == ".parquet"
         self.records = 0  # rows with a record so far
         self._made: set[tuple[str, str]] = set()  # what they replace (``_key``)
-        self._file: Any = None
+        self._file: Any = None  # the Parquet writer
+        self._fd: int | None = None  # the JSON Lines target, open to append
         self._open = ExitStack()
 
     def __enter__(self) -> _Output:
         import pyarrow.parquet as pq
 
-        with self._reported():
-            out = self._open.enter_context(replacing(self.path, binary=self.parquet))
-            self._file = pq.ParquetWriter(out, schema()) if self.parquet else out
+        if self.parquet:
+            with self._reported():
+                self._file = pq.ParquetWriter(self._open.enter_context(replacing(self.path, binary=True)), schema())
         return self
 
     def write(self, rows: list[Row]) -> None:
@@ -429,17 +436,21 @@ class _Output:
         self._put([row for row in rows if row["record"] or row["error"]])
 
     def commit(self) -> None:
-        """If a record was made: add the earlier records not made again, put the rows on disk, then give them
-        the target's name."""
+        """If a record was made: for JSON Lines, keep only the newest line of each document made again;
+        for Parquet, add the earlier rows not made again, put the rows on disk, then give them the
+        target's name."""
         if not self.records:
+            return
+        if not self.parquet:
+            self._close_lines()
+            self._drop_superseded()
             return
         if self.path.exists():
             for rows in _earlier(self.path):
                 self._put([row for row in rows if (record := _parsed(self.path, row))
                            and _key(record["source"], str(row["record"])) not in self._made])
         with self._reported():
-            if self.parquet:
-                self._file.close()  # the footer; the file itself is ``replacing``'s
+            self._file.close()  # the footer; the file itself is ``replacing``'s
             self._open.close()
 
     def _put(self, rows: list[Row]) -> None:
@@ -448,14 +459,40 @@ class _Output:
         with self._reported():
             if self.parquet:
                 self._file.write_table(_table(rows))
-            else:
-                self._file.writelines(f"{row['record']}\n" for row in rows if row["record"])
+            elif lines := "".join(f"{row['record']}\n" for row in rows if row["record"]):
+                append_whole(self._lines(), lines.encode("utf-8"), self.path)
+
+    def _lines(self) -> int:
+        """The JSON Lines target open to append, opened (and made) on the first record."""
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            if os.fstat(self._fd).st_size and not _ends_a_line(self.path):
+                append_whole(self._fd, b"\n", self.path)  # a last line written by hand without its end
+        return self._fd
+
+    def _close_lines(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _drop_superseded(self) -> None:
+        """Rewrite the JSON Lines target without the older line of each document this run made again."""
+        held = [(str(row["record"]), record) for rows in _earlier(self.path) for row in rows
+                if (record := _parsed(self.path, row))]
+        lines = [line for line, _record in held]
+        keys = [_key(record["source"], line) for line, record in held]
+        last = {key: n for n, key in enumerate(keys)}
+        older = {n for n, key in enumerate(keys) if key in self._made and last[key] != n}
+        if older:
+            write_atomic(self.path, "".join(f"{line}\n" for n, line in enumerate(lines) if n not in older))
 
     def __exit__(self, *exc: object) -> None:
-        with suppress(Exception):
-            if self.parquet:
+        self._close_lines()  # what was appended stays: every record finished is kept
+        if self.parquet:
+            with suppress(Exception):
                 self._file.close()  # the run failed already; the temporary file goes below
-        self._open.__exit__(_Abandoned, _Abandoned(), None)  # not committed: ``replacing`` removes it
+            self._open.__exit__(_Abandoned, _Abandoned(), None)  # not committed: ``replacing`` removes it
 
     @contextmanager
     def _reported(self) -> Iterator[None]:
@@ -463,6 +500,12 @@ class _Output:
             yield
         except OSError as err:
             raise OutputError(self.path, os_reason(err)) from None
+
+
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as held:
+        held.seek(-1, os.SEEK_END)
+        return held.read(1) == b"\n"
 
 
 class _Abandoned(Exception):

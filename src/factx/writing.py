@@ -239,21 +239,15 @@ class LinesFile(Sink):
             raise OutputError(self.path, os_reason(err)) from None
 
     def _append(self, data: bytes) -> None:
-        """Write one whole line and sync it; a line not wholly written is cut back off."""
+        """Write one whole line and sync it (``append_whole``), counted once it is in the file."""
         assert self._fd is not None
         size = os.fstat(self._fd).st_size
-        rest = memoryview(data)
         try:
-            while rest:
-                rest = rest[os.write(self._fd, rest) :]
-            os.fsync(self._fd)
-        except OSError as err:
-            os.ftruncate(self._fd, size)  # a torn line, or one the disk may not hold
-            raise OutputError(self.path, os_reason(err)) from None
+            append_whole(self._fd, data, self.path)
+        except OutputError:
+            raise
         except BaseException:
-            if rest:  # interrupted between two parts of the line
-                os.ftruncate(self._fd, size)
-            else:
+            if os.fstat(self._fd).st_size > size:
                 self.written += 1  # interrupted while syncing a whole line: it stays
             raise
         self.written += 1
@@ -270,6 +264,24 @@ class LinesFile(Sink):
         older = {n for n, (_line, record) in enumerate(held) if record["source"] in self._inputs} - set(last.values())
         if older:
             write_atomic(self.path, _lines_text([entry for n, entry in enumerate(held) if n not in older]))
+
+
+def append_whole(fd: int, data: bytes, path: Path) -> None:
+    """Append ``data`` (whole lines) to the file open at ``fd`` and sync it; if it is not wholly written,
+    by an OS error (then OutputError) or an interruption, the file is cut back to what it held."""
+    size = os.fstat(fd).st_size
+    rest = memoryview(data)
+    try:
+        while rest:
+            rest = rest[os.write(fd, rest) :]
+        os.fsync(fd)
+    except OSError as err:
+        os.ftruncate(fd, size)  # a torn line, or one the disk may not hold
+        raise OutputError(path, os_reason(err)) from None
+    except BaseException:
+        if rest:  # interrupted between two parts of the line
+            os.ftruncate(fd, size)
+        raise
 
 
 class RecordDir(Sink):

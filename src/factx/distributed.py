@@ -41,7 +41,9 @@ from factx.pipeline import Extractor, Skipped, keep_tables
 from factx.reading import decode, expand_paths, os_reason, read_path
 from factx.recording import StoreMode
 from factx.settings import TRIAGE, Settings
-from factx.writing import NOT_RECORDS, Fingerprint, append_whole, check_target, is_record, replacing, to_json, write_atomic
+from factx.writing import (
+    NOT_RECORDS, Fingerprint, append_whole, check_target, drop_older, is_record, make_folder, replacing, to_json,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -465,7 +467,7 @@ class _Output:
     def _lines(self) -> int:
         """The JSON Lines target open to append, opened (and made) on the first record."""
         if self._fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.path.parent)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
             if os.fstat(self._fd).st_size and not _ends_a_line(self.path):
                 append_whole(self._fd, b"\n", self.path)  # a last line written by hand without its end
@@ -480,12 +482,8 @@ class _Output:
         """Rewrite the JSON Lines target without the older line of each document this run made again."""
         held = [(str(row["record"]), record) for rows in _earlier(self.path) for row in rows
                 if (record := _parsed(self.path, row))]
-        lines = [line for line, _record in held]
-        keys = [_key(record["source"], line) for line, record in held]
-        last = {key: n for n, key in enumerate(keys)}
-        older = {n for n, key in enumerate(keys) if key in self._made and last[key] != n}
-        if older:
-            write_atomic(self.path, "".join(f"{line}\n" for n, line in enumerate(lines) if n not in older))
+        drop_older(self.path, [line for line, _record in held],
+                   [_key(record["source"], line) for line, record in held], self._made)
 
     def __exit__(self, *exc: object) -> None:
         self._close_lines()  # what was appended stays: every record finished is kept

@@ -22,7 +22,7 @@ import os
 import stat
 import sys
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,10 +260,17 @@ class LinesFile(Sink):
         if not self._redone:
             return  # every line is the only one of its source: nothing to read again
         held, _text = _held_records(self.path)
-        last = {record["source"]: n for n, (_line, record) in enumerate(held)}
-        older = {n for n, (_line, record) in enumerate(held) if record["source"] in self._inputs} - set(last.values())
-        if older:
-            write_atomic(self.path, _lines_text([entry for n, entry in enumerate(held) if n not in older]))
+        drop_older(self.path, [line for line, _record in held], [record["source"] for _line, record in held],
+                   self._inputs)
+
+
+def drop_older(path: Path, lines: Sequence[str], keys: Sequence[Hashable], ours: Container[Hashable]) -> None:
+    """Rewrite the JSON Lines file at ``path``, which holds ``lines`` (each with its document's key),
+    without the older lines of each document in ``ours``: one atomic rewrite, none when none is older."""
+    last = {key: n for n, key in enumerate(keys)}
+    older = {n for n, key in enumerate(keys) if key in ours and last[key] != n}
+    if older:
+        write_atomic(path, "".join(f"{line}\n" for n, line in enumerate(lines) if n not in older))
 
 
 def append_whole(fd: int, data: bytes, path: Path) -> None:

@@ -486,6 +486,9 @@ def test_the_leader_is_the_one_the_quotes_say_leads_unless_the_model_named_that_
     ("guidata dal vicepresidente dell'ICE Stefano Morandini, ha partecipato", ("Stefano Morandini", "vicepresidente dell'ICE")),
     ("a delegation led by KOTRA's Executive Vice President for Europe, Yoon Hye-jin. It included",
      ("Yoon Hye-jin", "KOTRA's Executive Vice President for Europe")),
+    ("a delegation led by Minister for Trade Rachel Whitcombe. It arrived", ("Rachel Whitcombe", "Minister for Trade")),
+    ("guidata dal ministro degli Affari Esteri Antonio Tajani", ("Antonio Tajani", "ministro degli Affari Esteri")),
+    ("led by the President of Kenya William de Ruto.", ("William de Ruto", "President of Kenya")),
     ("trade led by New Zealand dairy exports.", None),  # no name ends the clause
     ("il vertice guidato dalla Corea del Sud.", None),  # a state leads no delegation
     ("The delegation visited Seoul.", None),

@@ -442,6 +442,10 @@ def led(fact: Fact) -> Fact:
 #: "guidata dal", "led by", "headed by": what comes before the leader of a delegation.
 _LED_BY = re.compile(r"\b(?:guidat[oaie]|capeggiat[oaie]|led|headed)\s+(?:by(?:\s+the)?|da|dal|dallo|dalla|dall['’]|dai|dalle)\s+",
                      re.IGNORECASE)
+#: The words after which an office's object comes ("Minister for Trade", "ministro degli Affari Esteri"):
+#: capitalised words there start with the office's, and the name is the last two (a particle between).
+_ROLE_OBJECT = frozenset({"for", "of", "to", "per", "di", "del", "della", "dello", "dei", "degli", "delle",
+                          "al", "allo", "alla", "agli", "alle", "dell'", "dell’"})
 #: A person's name: two capitalised words or more, a particle ("de", "van") between them allowed.
 _NAME_AT_END = re.compile(r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al)\s+)?)+[A-ZÀ-Ý][\w'’-]+$")
 
@@ -459,8 +463,10 @@ def _led_by(quote: str) -> tuple[str, str | None] | None:
     if end is None:
         return None
     words = end.group().split()
-    acronyms = next((i for i, w in enumerate(words) if not w.isupper()), len(words))  # "ICE Stefano ...": a body's
-    name = " ".join(words[acronyms:])
+    first = next((i for i, w in enumerate(words) if not w.isupper()), len(words))  # "ICE Stefano ...": a body's
+    if clauses[0][: end.start()].split()[-1:] in ([w] for w in _ROLE_OBJECT):  # "Minister for Trade Rachel ..."
+        first = max(first, len(words) - (3 if words[-2][:1].islower() else 2))  # the office's words are not hers
+    name = " ".join(words[first:])
     role = clauses[0][: len(clauses[0]) - len(name)].strip() or None
     return (name, role) if _a_name(name) else None
 

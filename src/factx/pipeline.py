@@ -202,7 +202,7 @@ class Extractor:
             facts += self._took(asked, warnings, calls)
         asked_types = tuple(dict.fromkeys(fact_type for fact_type, _ in questions))
         for fact_type in asked_types:
-            facts += self._listed(offset, part, text, fact_type, asked_types, facts, published, warnings, calls)
+            facts += self._relooked(offset, part, text, fact_type, asked_types, facts, published, warnings, calls)
         return facts
 
     @staticmethod
@@ -212,7 +212,7 @@ class Extractor:
         calls.append(asked.failure)
         return asked.facts
 
-    def _listed(
+    def _relooked(
         self, offset: int, part: str, text: str, fact_type: str, types: tuple[str, ...], facts: list[Fact],
         published: date | None, warnings: list[str], calls: list[str | None],
     ) -> list[Fact]:

@@ -49,6 +49,26 @@ def test_the_schema_constrains_the_local_model_even_against_the_prompt():
     assert_follows_odd_schema(reply.choices[0].message.content)
 
 
+def test_asking_the_grammar_about_the_first_choice_picks_what_the_whole_chain_picks(monkeypatch):
+    from llama_cpp import Llama
+
+    from factx.backends.greedy import Greedy, GrammarFirstGreedy
+
+    llama = create_backend(Settings())._load()
+    refused: list[int] = []
+    best_allowed = GrammarFirstGreedy._best_allowed
+    monkeypatch.setattr(GrammarFirstGreedy, "_best_allowed", lambda self, logits: refused.append(1) or best_allowed(self, logits))
+    request = {"messages": PROSE, "response_format": {"type": "json_object", "schema": ODD_SCHEMA}, "max_tokens": 40,
+               "temperature": 0}
+    answers = []
+    for sampler in (Greedy._init_sampler, Llama._init_sampler):
+        monkeypatch.setattr(Greedy, "_init_sampler", sampler)
+        llama.reset()  # the same state for both: the whole prompt read afresh
+        answers.append(llama.create_chat_completion(**request)["choices"][0]["message"]["content"])
+    assert_follows_odd_schema(answers[0])
+    assert answers[0] == answers[1] and refused  # the same answer, though the grammar refused the model's choice
+
+
 def test_local_model_extracts_a_grounded_federation():
     record = Extractor.from_settings(Settings(), store_mode="off", types="federation").extract(TEXT, source="aivi.txt")
     (fact,) = record.facts

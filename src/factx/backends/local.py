@@ -82,14 +82,14 @@ class LocalBackend:
         if self._llama is None:
             path = model_path(self._model_path)  # a missing file is named even without llama.cpp
             try:
-                from llama_cpp import Llama
+                from factx.backends.greedy import Greedy  # llama_cpp.Llama, sampling as llama.cpp's own tools do
             except ImportError:
                 raise BackendError(
                     "llama-cpp-python is not installed: run ./install.sh, or use --provider with a server"
                 ) from None
             threads = default_threads()
             with _signals_held():
-                self._llama = Llama(
+                self._llama = Greedy(
                     model_path=str(path), n_ctx=CONTEXT_TOKENS, n_threads=threads, n_threads_batch=threads,
                     verbose=False,
                 )

@@ -263,12 +263,12 @@ def test_threads_count_physical_cores_not_hyperthreads():
 
 
 def test_the_backend_loads_one_model_with_physical_core_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import llama_cpp
+    from factx.backends import greedy
 
     made: list[dict[str, Any]] = []
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    monkeypatch.setattr(llama_cpp, "Llama", lambda **kwargs: made.append(kwargs) or FakeLlama())
+    monkeypatch.setattr(greedy, "Greedy", lambda **kwargs: made.append(kwargs) or FakeLlama())  # llama_cpp.Llama's subclass
     monkeypatch.setattr("factx.backends.local.default_threads", lambda: 3)
     backend = LocalBackend(Settings(model_path=str(gguf)), state_dir=tmp_path / "states")
     assert backend._load() is backend._load()

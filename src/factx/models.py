@@ -464,7 +464,8 @@ def _led_by(quote: str) -> tuple[str, str | None] | None:
         return None
     words = end.group().split()
     first = next((i for i, w in enumerate(words) if not w.isupper()), len(words))  # "ICE Stefano ...": a body's
-    if clauses[0][: end.start()].split()[-1:] in ([w] for w in _ROLE_OBJECT):  # "Minister for Trade Rachel ..."
+    before = clauses[0][: end.start()].split()
+    if before and before[-1] in _ROLE_OBJECT:  # "Minister for Trade Rachel ..."
         first = max(first, len(words) - (3 if words[-2][:1].islower() else 2))  # the office's words are not hers
     name = " ".join(words[first:])
     role = clauses[0][: len(clauses[0]) - len(name)].strip() or None

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from helpers import FACTX, ROOT
 
-from factx.backends import prefix_state
+from factx.backends import BackendError, prefix_state
 from factx.backends.local import LocalBackend
 from factx.backends.prefix_state import StateStore, physical_cores, prefix_tokens, prime, state_key
 from factx.settings import Settings
@@ -330,3 +330,38 @@ def test_a_one_file_run_with_a_saved_state_is_faster_and_answers_the_same(tmp_pa
     assert warm == cold
     assert list(state.parent.glob("*.npz")) == [state] and state.stat().st_ino == inode  # loaded, not saved again
     assert warm_seconds < cold_seconds, (warm_seconds, cold_seconds)
+
+
+def test_weights_warmed_ahead_load_once_on_their_own_thread_and_the_first_call_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import threading
+
+    from factx.backends import greedy
+
+    loaded_on: list[str] = []
+
+    def slow_load(**kwargs: Any) -> Answering:
+        loaded_on.append(threading.current_thread().name)
+        time.sleep(0.2)  # the call below arrives while the weights still load
+        return Answering()
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    monkeypatch.setattr(greedy, "Greedy", slow_load)
+    monkeypatch.setattr("factx.backends.local.prime", lambda llama, messages, store, model: 0)
+    backend = LocalBackend(Settings(model_path=str(gguf)), state_dir=tmp_path / "states")
+    backend.warm()
+    backend.warm()
+    reply = backend.create(messages=CHAT)
+    assert loaded_on == ["factx-load"]
+    assert reply.choices[0].message.content == "{}" and backend._llama.calls == 1
+
+
+def test_weights_that_fail_to_load_ahead_are_reported_by_the_call_that_needs_them(tmp_path: Path):
+    backend = LocalBackend(Settings(model_path=str(tmp_path / "nope.gguf")), state_dir=tmp_path / "states")
+    backend.warm()
+    assert backend._warming is not None
+    backend._warming.join(5)
+    with pytest.raises(BackendError, match=r"nope\.gguf: no such model file$"):
+        backend.create(messages=CHAT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions
+from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
 
 
@@ -192,3 +192,19 @@ def test_a_fact_the_model_titled_as_another_types_fact_is_that_fact():
     letter = _quoted(Mou, "the assessor signs a letter of intent", 0, title="Letter of Intent")
     visit = _quoted(Mission, "the Chinese delegation met the assessor", 100, title="Letter of Intent")
     assert drop_restated([letter, visit]) == [letter, visit]  # the type's words alone tell nothing
+
+
+def test_an_agreement_told_only_in_a_memorandums_words_becomes_that_memorandum():
+    signing = "Alle ore 10 sarà firmato un Protocollo d'Intesa tra la Camera di Commercio di Bari e la KCCI"
+    parties = [Party(name="Camera di Commercio di Bari", kind="public_body", country="IT")]
+    told = _quoted(Agreement, signing, 0, title="Bari-KCCI", kind="partnership", date="2025-05-06", parties=parties)
+    accord = _quoted(Agreement, "Bari e Kiev hanno firmato un accordo di cooperazione", 200, title="Bari-Kyiv accord")
+    visit = _quoted(Agreement, "La Camera accoglierà una delegazione di Kiev", 300, title="Visit")  # no memorandum word
+    mou, kept, untold = retyped([told, accord, visit])
+    assert (mou.type, mou.title, mou.date, mou.parties, mou.evidence) == ("mou", "Bari-KCCI", "2025-05-06", parties, told.evidence)
+    assert (mou.aims, mou.context) == ([], None)
+    assert (kept, untold) == (accord, visit)
+    both = _quoted(Agreement, "firmato un accordo e un protocollo d'intesa", 0, title="Both")
+    assert retyped([both]) == [both]  # told as an agreement too
+    unfound = Agreement(title="U", evidence=[Evidence(quote=signing)], grounded=False)
+    assert retyped([unfound]) == [unfound]  # quotes not in the text are not the article's words to judge

@@ -87,3 +87,13 @@ def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
     (evidence,) = fact.evidence
     assert text[evidence.start:evidence.end] == mission == evidence.quote
     assert record.stats.model_calls == 5
+
+
+def test_the_backend_is_warmed_before_the_document_is_read_for_its_first_question():
+    class WarmedFirst(Scripted):
+        def warm(self) -> None:
+            self.requests.append({"warm": True})
+
+    backend = WarmedFirst(chat_completion(json.dumps({"facts": [MISSION]})))
+    Extractor(backend, types=("mission",), triage=False).extract(TEXT)
+    assert [list(r) for r in backend.requests][:1] == [["warm"]] and len(backend.requests) == 2

@@ -163,3 +163,20 @@ def _unusable_store_switches_storing_off(root: Path, reason: str) -> None:
     assert re.fullmatch(f"cannot store answers in {re.escape(str(root))}: {reason}; answers are not cached", warning)
     assert backend.take_warnings() == []
     assert backend.storing is False
+
+
+class Warming(CountingBackend):
+    def __init__(self) -> None:
+        super().__init__()
+        self.warmed = 0
+
+    def warm(self) -> None:
+        self.warmed += 1
+
+
+@pytest.mark.parametrize(("mode", "warmed"), [("cache", 1), ("off", 1), ("refresh", 1), ("replay", 0)])
+def test_the_backend_is_warmed_unless_only_stored_answers_are_used(tmp_path, mode, warmed):
+    inner = Warming()
+    RecordingBackend(inner, ExchangeStore(tmp_path), mode).warm()
+    RecordingBackend(CountingBackend(), ExchangeStore(tmp_path), mode).warm()  # a backend with nothing to warm
+    assert inner.warmed == warmed

@@ -7,7 +7,8 @@ name or a short form of it on the same date, when the model gave them one title,
 when they are one leader's visit to one country in one year, or when the later one
 is quoted only as "this partnership"; the fuller one is kept, with the evidence of
 both. A fact of one type told on the passage of a fact of another type, in words
-that name only that other type, is the other fact told twice.
+that name only that other type, is the other fact told twice; an agreement whose
+words name only a memorandum is that memorandum.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from factx.models import Fact, Mission
+from factx.models import FACT_TYPES, Fact, Mission
 from factx.normalizing import country_code, name_key, same_person
 from factx.spotting import names, proper_name, refers_back, tells, unnamed
 
@@ -32,6 +33,28 @@ def merge_duplicates(facts: list[Fact]) -> list[Fact]:
         else:
             kept[i] = _combine(kept[i], fact)
     return kept
+
+
+def retyped(facts: list[Fact]) -> list[Fact]:
+    """``facts`` with each agreement whose quotes tell only a memorandum made that memorandum.
+
+    Asked for agreements, the small model reports the "protocollo d'intesa" a sentence says
+    will be signed, while its answer on memoranda quotes the visit around it; the agreement
+    would then be dropped as untold (``drop_unmarked``) and the memorandum lost. The fields
+    both types have are kept; a memorandum's own (aims, context) stay empty.
+    """
+    return [_as_mou(f) if _told_as_mou_only(f) else f for f in facts]
+
+
+def _told_as_mou_only(fact: Fact) -> bool:
+    return fact.type == "agreement" and fact.grounded and not _told(fact) and any(
+        tells(e.quote, "mou") for e in fact.evidence)
+
+
+def _as_mou(fact: Fact) -> Fact:
+    mou = FACT_TYPES["mou"]
+    shared = {name: getattr(fact, name) for name in mou.model_fields if name != "type" and name in type(fact).model_fields}
+    return mou.model_validate(shared)
 
 
 def merge_mentions(facts: list[Fact]) -> list[Fact]:

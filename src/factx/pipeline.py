@@ -25,7 +25,7 @@ from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
-from factx.merging import drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions
+from factx.merging import drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped
 from factx.models import FACT_TYPES, Fact, Record, Stats, led, titled
 from factx.normalizing import find_publication_date
 from factx.reading import Document, decode, read_path, read_stdin
@@ -131,6 +131,7 @@ class Extractor:
 
     def extract_document(self, doc: Document, *, published: date | None = None) -> Record:
         """Run every requested fact type over one document (thread-safe: documents may run side by side)."""
+        self._recorder.warm()  # the weights load while the text is read and spotted
         with self._recorder.tally() as tally:  # this document's calls only, whatever runs beside it
             return self._extract_document(doc, published, tally)
 
@@ -144,7 +145,7 @@ class Extractor:
         unasked = spotting.unasked(doc.text)
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
-        facts = sorted(drop_unmarked(merge_duplicates(drop_recalled(facts, published))), key=_first_mention)
+        facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published)))), key=_first_mention)
         facts = [titled(led(fact)) for fact in drop_restated(merge_mentions(facts))]
         translated = 0
         if language and language != "en":

@@ -158,6 +158,13 @@ class RecordingBackend:
     def warnings(self) -> list[str]:
         return self._current.warnings
 
+    def warm(self) -> None:
+        """Let the backend start loading what its first call needs (the embedded model's weights), unless
+        only stored answers are used. Optional for a backend: a server holds its model already."""
+        start = getattr(self.backend, "warm", None)
+        if start is not None and self.mode != "replay":
+            start()
+
     def create(self, **request: Any) -> ChatCompletion:
         tally = self._current
         tally.usage.calls += 1

@@ -75,7 +75,28 @@ class LocalBackend:
         self._llama: Any = None
         self._model_id = ""
         self._primed = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held while the model loads or answers
+        self._warming: threading.Thread | None = None
+        self._warm_once = threading.Lock()
+
+    def warm(self) -> None:
+        """Start loading the weights on a thread of their own, and return at once.
+
+        Loading takes ~1.7 s of llama.cpp's C code (the interpreter is free meanwhile); a
+        one-file run spends as long before its first call (reading and spotting the text,
+        importing the request layer). The first call waits for the load, holding the lock.
+        """
+        with self._warm_once:
+            if self._warming is None and self._llama is None:
+                self._warming = threading.Thread(target=self._load_ahead, name="factx-load", daemon=True)
+                self._warming.start()
+
+    def _load_ahead(self) -> None:
+        with self._lock:
+            try:
+                self._load()
+            except Exception:  # met again, and reported, by the call that needs the model
+                return
 
     def _load(self) -> Any:
         """Load the weights on first use; reusing one Llama keeps its KV cache warm."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import json
 import os
 import re
@@ -13,7 +14,7 @@ from helpers import EXCHANGES, FACTX, run, seed
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from factx.cli import app
+from factx.cli import app, main
 from factx.models import Record, Stats
 from factx.pipeline import Extractor
 
@@ -271,3 +272,13 @@ def test_a_batch_puts_its_first_documents_tables_out_of_the_collectors_sight_onc
         assert frozen == [1]  # once, after the first document, however many follow
     finally:
         pipeline.keep_tables.cache_clear()
+
+
+def test_ctrl_c_before_any_document_started_is_a_one_line_exit_130(monkeypatch, capsys):
+    def interrupted() -> None:
+        raise KeyboardInterrupt  # as when it strikes while the command still imports what it needs
+
+    monkeypatch.setattr("factx.cli.app", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 130 and capsys.readouterr().err == "interrupted\n"

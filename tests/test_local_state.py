@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 import zipfile
@@ -340,9 +341,11 @@ def test_weights_warmed_ahead_load_once_on_their_own_thread_and_the_first_call_w
     from factx.backends import greedy
 
     loaded_on: list[str] = []
+    blocked: list[set[signal.Signals]] = []
 
     def slow_load(**kwargs: Any) -> Answering:
         loaded_on.append(threading.current_thread().name)
+        blocked.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))  # Ctrl-C must reach the main thread
         time.sleep(0.2)  # the call below arrives while the weights still load
         return Answering()
 
@@ -354,7 +357,7 @@ def test_weights_warmed_ahead_load_once_on_their_own_thread_and_the_first_call_w
     backend.warm()
     backend.warm()
     reply = backend.create(messages=CHAT)
-    assert loaded_on == ["factx-load"]
+    assert loaded_on == ["factx-load"] and {signal.SIGINT, signal.SIGTERM} <= blocked[0]
     assert reply.choices[0].message.content == "{}" and backend._llama.calls == 1
 
 

@@ -628,9 +628,13 @@ def ray_command(
 
 
 def main() -> None:
-    """Entry point that keeps a broken pipe (``| head``) from printing a traceback."""
+    """Entry point that keeps a broken pipe (``| head``), or Ctrl-C before any document started (while
+    the command imports what it needs), from printing a traceback."""
     try:
         app()
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -92,6 +92,8 @@ class LocalBackend:
                 self._warming.start()
 
     def _load_ahead(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):  # Ctrl-C goes to the main thread, which may be waiting for this one
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         with self._lock:
             try:
                 self._load()

@@ -192,6 +192,11 @@ def test_a_fact_the_model_titled_as_another_types_fact_is_that_fact():
     letter = _quoted(Mou, "the assessor signs a letter of intent", 0, title="Letter of Intent")
     visit = _quoted(Mission, "the Chinese delegation met the assessor", 100, title="Letter of Intent")
     assert drop_restated([letter, visit]) == [letter, visit]  # the type's words alone tell nothing
+    renewed = _quoted(Agreement, "Liguria and Sverdlovsk renewed their cooperation agreement", 0,
+                      title="Renewed cooperation agreement with Sverdlovsk")
+    hosted = _quoted(Mission, "Liguria International prepared a programme of visits for the Russian delegation", 100,
+                     title="Renewed cooperation agreement with Sverdlovsk")
+    assert drop_restated([renewed, hosted]) == [renewed, hosted]  # a visit titled as the accord it renewed
 
 
 def test_an_agreement_told_only_in_a_memorandums_words_becomes_that_memorandum():

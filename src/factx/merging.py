@@ -149,10 +149,17 @@ def _restates(fact: Fact, other: Fact) -> bool:
     return (bool(shared) and not own and any(names(q, other.type) for q in shared)) or _retitled(fact, other)
 
 
+#: Types one act may be told as, whose words a text and the model use for each other ("the accord" for a memorandum).
+_ONE_ACT = frozenset({"agreement", "mou"})
+
+
 def _retitled(fact: Fact, other: Fact) -> bool:
-    """Whether the model gave ``fact`` the title of ``other``, a fact of another type, and the title names
-    only that type and says more ("MoU between AICS and ADM", reported as an agreement too). A title of
-    the type's words alone ("Letter of Intent", given to the delegation that signed it) tells nothing."""
+    """Whether the model gave ``fact`` the title of ``other``, a fact of the other type of one act, and the title
+    names only that type and says more ("MoU between AICS and ADM", reported as an agreement too). A title of
+    the type's words alone ("Letter of Intent", given to the delegation that signed it) tells nothing; a
+    visit titled as the accord it renewed is still a visit."""
+    if {fact.type, other.type} != _ONE_ACT:
+        return False
     title = getattr(fact, "title", None) or ""
     said = [w for w in name_key(unnamed(title, other.type)).split() if len(w) >= 3]
     return _one_title(fact, other) and names(title, other.type) and not names(title, fact.type) and len(said) >= 2

@@ -144,6 +144,19 @@ def test_one_leaders_visit_to_one_country_in_one_year_is_one_mission():
     assert [[e.start for e in m.evidence] for m in merged] == [[0, 200], [400], [600], [800]]
 
 
+def test_a_visit_told_again_without_its_leader_but_with_him_among_its_members_is_one_mission():
+    def trip(start: int, leader: str | None, members: list[str], city: str) -> Mission:
+        return _quoted(Mission, f"The delegation reached {city} for talks.", start, title="Visit",
+                       leader={"name": leader} if leader else None, delegation=[{"name": m} for m in members],
+                       destination={"city": city, "country": "CN"})
+
+    led = trip(0, "Pierluigi Peracchini", ["Paolo Asti"], "Nanning")
+    again = trip(200, None, ["Peracchini", "Paolo Asti"], "Zhuhai")
+    strangers = trip(400, None, ["Paolo Asti"], "Shanghai")  # its members hold no leader of another
+    merged = merge_duplicates([led, again, strangers])
+    assert [[e.start for e in m.evidence] for m in merged] == [[0, 200], [400]]
+
+
 def test_one_title_of_three_words_or_more_is_one_fact_a_bare_type_word_is_not():
     first = _quoted(Mou, "the United States will enter into a new MOU for assistance", 0, title="MOU for Jordan")
     again = _quoted(Mou, "One of the most significant bilateral instruments, the MOU", 300, title="MoU for Jordan")

@@ -187,13 +187,22 @@ def _one_title(a: Fact, b: Fact) -> bool:
 
 
 def _one_visit(a: Fact, b: Fact) -> bool:
-    """Whether two missions are one visit: one leader (one name the other's short form),
-    to no two different countries, in no two different years."""
-    if not (isinstance(a, Mission) and isinstance(b, Mission) and a.leader and b.leader):
+    """Whether two missions are one visit: one leader, to no two different countries, in no two different years."""
+    if not (isinstance(a, Mission) and isinstance(b, Mission)):
         return False
     countries = {m.destination.country for m in (a, b) if m.destination.country}
     years = {d[:4] for d in (a.start_date, b.start_date) if d}
-    return same_person(a.leader.name, b.leader.name) and len(countries) < 2 and len(years) < 2
+    return _one_leader(a, b) and len(countries) < 2 and len(years) < 2
+
+
+def _one_leader(a: Mission, b: Mission) -> bool:
+    """Whether two missions have one leader: one name the other's short form, or, when one names no leader,
+    the other's leader among its members (a trip told again from another stop: "the mayor and the
+    assessor visited Zhuhai too")."""
+    if a.leader and b.leader:
+        return same_person(a.leader.name, b.leader.name)
+    led, unled = (a, b) if a.leader else (b, a)
+    return led.leader is not None and any(same_person(led.leader.name, p.name) for p in unled.delegation)
 
 
 def _one_body(a: Fact, b: Fact) -> bool:

@@ -58,6 +58,9 @@ class FakeLlama:
     def reset(self) -> None:
         self.evaluated.clear()
 
+    def close(self) -> None:
+        """Nothing to free (the backend frees a loaded model when it goes, or at exit)."""
+
     def eval(self, tokens: list[int]) -> None:
         self.evaluated.append(list(tokens))
 
@@ -358,6 +361,7 @@ def test_weights_warmed_ahead_load_once_on_their_own_thread_and_the_first_call_w
     backend.warm()
     reply = backend.create(messages=CHAT)
     assert loaded_on == ["factx-load"] and {signal.SIGINT, signal.SIGTERM} <= blocked[0]
+    assert not backend._warming.daemon  # an exit waits for the load, never runs beside llama.cpp's C code
     assert reply.choices[0].message.content == "{}" and backend._llama.calls == 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,7 +89,8 @@ class LocalBackend:
         """
         with self._warm_once:
             if self._warming is None and self._llama is None:
-                self._warming = threading.Thread(target=self._load_ahead, name="factx-load", daemon=True)
+                # not a daemon: the process waits for the load to end rather than exit while llama.cpp's C code runs
+                self._warming = threading.Thread(target=self._load_ahead, name="factx-load")
                 self._warming.start()
 
     def _load_ahead(self) -> None:
@@ -117,6 +119,8 @@ class LocalBackend:
                     verbose=False,
                 )
             self._model_id = file_identity(path) if self._model_path else MODEL_SHA256
+            # freed with the backend, or at exit while llama_cpp's module still stands (its __del__ then fails)
+            weakref.finalize(self, self._llama.close)
         return self._llama
 
     def create(self, **request: Any) -> ChatCompletion:

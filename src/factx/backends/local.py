@@ -8,6 +8,7 @@ ignored in process), hence the rewrite in ``create``.
 
 from __future__ import annotations
 
+import atexit
 import signal
 import threading
 import weakref
@@ -57,6 +58,14 @@ def _signals_held() -> Iterator[None]:
             signal.signal(signum, handler)
     if held:
         signal.raise_signal(held[0])  # now handled as it would have been
+
+
+def _close_if_alive(model: weakref.ref[Any]) -> None:
+    """Free a model still held at exit (by a cached extractor) while llama-cpp-python still stands: freed
+    by its ``__del__`` during the interpreter's teardown, it prints "Exception ignored"."""
+    llama = model()
+    if llama is not None:
+        llama.close()
 
 
 class LocalBackend:
@@ -119,8 +128,7 @@ class LocalBackend:
                     verbose=False,
                 )
             self._model_id = file_identity(path) if self._model_path else MODEL_SHA256
-            # freed with the backend, or at exit while llama_cpp's module still stands (its __del__ then fails)
-            weakref.finalize(self, self._llama.close)
+            atexit.register(_close_if_alive, weakref.ref(self._llama))
         return self._llama
 
     def create(self, **request: Any) -> ChatCompletion:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import json
 import os
 import re
@@ -10,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from helpers import EXCHANGES, FACTX, run, seed
 from typer.main import get_command
 from typer.testing import CliRunner

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -59,7 +60,7 @@ class FakeLlama:
         self.evaluated.clear()
 
     def close(self) -> None:
-        """Nothing to free (the backend frees a loaded model when it goes, or at exit)."""
+        """Nothing to free (a model still held at exit is closed then)."""
 
     def eval(self, tokens: list[int]) -> None:
         self.evaluated.append(list(tokens))
@@ -339,8 +340,6 @@ def test_a_one_file_run_with_a_saved_state_is_faster_and_answers_the_same(tmp_pa
 def test_weights_warmed_ahead_load_once_on_their_own_thread_and_the_first_call_waits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    import threading
-
     from factx.backends import greedy
 
     loaded_on: list[str] = []

@@ -47,7 +47,7 @@ def retyped(facts: list[Fact]) -> list[Fact]:
 
 
 def _told_as_mou_only(fact: Fact) -> bool:
-    return fact.type == "agreement" and fact.grounded and not _told(fact) and any(
+    return fact.type == "agreement" and not _told(fact) and any(  # _told: an ungrounded fact is not judged
         tells(e.quote, "mou") for e in fact.evidence)
 
 

@@ -5,7 +5,8 @@ thread, one thread per connection (kept alive), so dozens of requests are in
 flight at once. A test sets ``mode`` (how every chat request is answered) or
 queues modes for the next requests in ``script``; ``requests`` keeps every
 chat request received, and ``times`` when each arrived (unless ``keep`` is
-off, for a long benchmark: ``count`` still counts them). In the ``good`` mode
+off, for a long benchmark: ``count`` still counts them); ``peak`` is the most
+requests in flight at one moment. In the ``good`` mode
 the answer follows the schema the request carries: ``answers["mentions"]``
 for the triage, ``answers["facts"]`` for an extraction (both empty by
 default); in the ``fact`` mode it is one item built from that schema, every
@@ -67,6 +68,8 @@ class FaultServer:
         self.latency, self.error_rate, self.retry_after, self.seed, self.keep = (
             latency, error_rate, retry_after, seed, keep)
         self.count = 0  # chat requests received
+        self.peak = 0  # the most chat requests waiting on their latency at one moment
+        self._waiting = 0
         self.errors = 0  # of which answered with a transient error
         self._seen: Counter[str] = Counter()  # how often each request came (its retries)
         self._lock = threading.Lock()
@@ -98,6 +101,18 @@ class FaultServer:
                 self.errors += 1
                 return "busy" if draw < self.error_rate / 2 else "down"
             return self.script.pop(0) if self.script else self.mode
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count a request as in flight while it waits on its latency, keeping the peak."""
+        with self._lock:
+            self._waiting += 1
+            self.peak = max(self.peak, self._waiting)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
     def content(self, request: dict[str, Any]) -> str:
         """A valid answer to ``request``: ``{"mentions": ...}`` or ``{"facts": ...}``, as its schema asks."""
@@ -224,7 +239,8 @@ def _handler(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             request = json.loads(body or b"{}")
             mode = server.next_mode(request, body)
-            time.sleep(server.latency)
+            with server.answering():
+                time.sleep(server.latency)
             _ANSWERS[mode](self, server, request)
 
         def _send(self, status: int, body: Any, content_type: str = "application/json", **headers: str) -> None:

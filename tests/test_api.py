@@ -44,12 +44,6 @@ def paths(tmp_path: Path) -> list[str]:
     return made
 
 
-def in_flight(server: FaultServer) -> int:
-    """How many requests arrived before the first one could have had its answer."""
-    first = min(server.times)
-    return sum(time < first + LATENCY for time in server.times)
-
-
 def test_extract_many_with_4_jobs_gives_every_path_once_in_input_order(server, paths):
     results = list(factx.extract_many(
         paths, jobs=4, types="mission", cache=False, provider="compatible", base_url=server.url, model="m"))
@@ -62,7 +56,7 @@ def test_extract_many_with_4_jobs_gives_every_path_once_in_input_order(server, p
     translated = sum(record.stats.translated > 0 for _, record in results[:3] + results[4:])
     assert 0 < translated < 8  # the fake answer copies the article's first sentence: Italian, or mostly names
     assert server.count == 8 + translated  # one call per article, one more to put Italian into English; none missing
-    assert in_flight(server) == 4
+    assert server.peak == 4  # never more than the jobs asked for, and that many at once
 
 
 def test_extract_many_jobs_default_to_factx_jobs_and_unordered_still_gives_each_path_once(server, paths, monkeypatch):
@@ -70,7 +64,7 @@ def test_extract_many_jobs_default_to_factx_jobs_and_unordered_still_gives_each_
     results = factx.extract_many(
         paths, ordered=False, types="mission", cache=False, provider="compatible", base_url=server.url, model="m")
     assert Counter(path for path, _ in results) == Counter(paths)
-    assert in_flight(server) == 2
+    assert server.peak == 2
 
 
 def test_extract_many_refuses_jobs_below_1_before_any_request(server, paths):

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, led, titled
+from factx.models import Evidence, Federation, Mission, dated, led, titled, turned
+from factx.normalizing import home_country
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
 
@@ -497,3 +498,62 @@ def test_who_leads_is_read_from_led_by_and_guidata_da(quote, leader):
     from factx.models import _led_by
 
     assert _led_by(quote) == leader
+
+
+def _both_ends(origin: str, city: str | None, country: str, senders: list[tuple[str, str]]) -> Mission:
+    """A visit as the small model tells one from abroad: hosts among the senders, a host leading."""
+    return Mission(
+        title="Visit", origin_country=origin, destination={"city": city, "country": country, "venue": "Palazzo Ducale"},
+        organizations=[{"name": name, "kind": "government", "country": code} for name, code in senders],
+        leader={"name": "Lucia Ferri", "role": "Mayor", "organization": "Comune di Mantova"},
+        delegation=[{"name": "Park Ji-won", "role": "Deputy Mayor", "organization": "City of Gimhae"}],
+        counterparts=[{"name": "Marco Sala", "role": "Councillor", "organization": None}],
+    )
+
+
+def test_a_visit_told_at_home_at_both_ends_came_from_the_foreign_sender():
+    fact = turned(_both_ends("IT", "Mantua", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")]), "IT")
+    assert (fact.origin_country, fact.destination.city, fact.destination.country) == ("KR", "Mantua", "IT")
+    assert [p.name for p in fact.organizations] == ["City of Gimhae"]
+    assert [p.name for p in fact.counterpart_organizations] == ["Comune di Mantova"]
+    assert fact.leader is None and [p.name for p in fact.delegation] == ["Park Ji-won"]  # the host led nothing
+    assert [p.name for p in fact.counterparts] == ["Lucia Ferri", "Marco Sala"]
+
+
+def test_a_visit_told_abroad_at_both_ends_with_a_home_sender_came_home():
+    fact = turned(_both_ends("KR", "Gimhae", "KR", [("City of Gimhae", "KR"), ("Comune di Mantova", "IT")]), "IT")
+    assert (fact.origin_country, fact.destination.city, fact.destination.country) == ("KR", None, "IT")
+    assert fact.destination.venue == "Palazzo Ducale"
+    assert [p.name for p in fact.organizations] == ["City of Gimhae"]
+    assert [p.name for p in fact.counterpart_organizations] == ["Comune di Mantova"]
+    assert fact.leader is None
+
+
+@pytest.mark.parametrize(("origin", "country", "senders", "home"), [
+    ("KR", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")], "IT"),  # already two ends
+    ("IT", "IT", [("Comune di Mantova", "IT"), ("Regione Lombardia", "IT")], "IT"),  # a visit within Italy
+    ("FR", "FR", [("Ville de Lyon", "FR"), ("Stadt Köln", "DE")], "IT"),  # neither country is the article's
+    ("IT", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")], None),  # English: from anywhere
+])
+def test_a_visit_is_left_as_told_unless_one_country_at_both_ends_has_another_beside_it(origin, country, senders, home):
+    fact = _both_ends(origin, None, country, senders)
+    assert turned(fact, home) == fact
+
+
+@pytest.mark.parametrize(("language", "home"), [("it", "IT"), ("de", "DE"), ("zh", "CN"), ("en", None),
+                                                ("zz", None), ("not a tag", None), (None, None)])
+def test_an_article_comes_from_its_language_s_likely_country_and_english_from_anywhere(language, home):
+    assert home_country(language) == home
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    (None, ("2026-05-06", "2026-05-08")),
+    ("2026-04-28", ("2026-05-06", "2026-05-08")),  # the dateline copied
+    ("2026-05-07", ("2026-05-07", None)),  # a date of the model's own: kept
+])
+def test_a_visit_is_dated_by_the_span_its_quote_states_when_the_model_gave_none_or_the_dateline(start, expected):
+    quote = "La Camera accoglierà dal 6 all’8 maggio una delegazione della Camera di Kiev."
+    fact = Mission(title="Kyiv chamber delegation to Como", start_date=start, evidence=[{"quote": quote}])
+    found = dated(fact, date(2026, 4, 28))
+    assert (found.start_date, found.end_date) == expected
+    assert dated(fact, None).start_date == start  # no year to give the span

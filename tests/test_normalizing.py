@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from factx.normalizing import country_code, english_city, find_publication_date, iso_date
+from factx.normalizing import country_code, date_range, english_city, find_publication_date, iso_date
 from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
@@ -101,9 +101,10 @@ def test_invalid_or_empty_dates_give_none(value: str | None) -> None:
         # a month: the latest one, "last"/"scorso" excluding the publication's own month
         ("lo scorso maggio", "2025-05"), ("last May", "2025-05"), ("maggio scorso", "2025-05"),
         ("dicembre", "2025-12"), ("febbraio", "2026-02"), ("lo scorso febbraio", "2025-02"),
-        # a day and month: the publication year, or the one before if that would be later
-        ("23 febbraio", "2025-02-23"), ("4 febbraio", "2026-02-04"), ("3 febbraio", "2026-02-03"),
-        ("il 3 marzo", "2025-03-03"), ("19 December", "2025-12-19"), ("19/12", "2025-12-19"),
+        # a day and month: the nearest one, within half a year either side ("scorso": the one before)
+        ("23 febbraio", "2026-02-23"), ("4 febbraio", "2026-02-04"), ("3 febbraio", "2026-02-03"),
+        ("il 3 marzo", "2026-03-03"), ("19 December", "2025-12-19"), ("19/12", "2025-12-19"),
+        ("3 agosto", "2026-08-03"), ("6 agosto", "2025-08-06"), ("luglio", "2026-07"), ("3 marzo scorso", "2025-03-03"),
     ],
 )
 def test_relative_dates_resolve_against_the_publication_date(value: str, expected: str) -> None:
@@ -211,3 +212,25 @@ def test_relative_dates_at_the_calendars_ends_do_not_overflow(published: date, e
 def test_a_city_known_in_one_country_only_overrides_the_models_country(city, country, expected):
     assert english_city(city, country) == expected
     assert english_city(*expected) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("La Camera accoglierà dal 6 all’8 maggio una delegazione", ("2026-05-06", "2026-05-08")),  # coming: this May
+    ("in Cina dal 7 al 15 gennaio scorso insieme", ("2026-01-07", "2026-01-15")),
+    ("dall'11 al 13 marzo", ("2026-03-11", "2026-03-13")),
+    ("dal 30 aprile al 2 maggio 2024", ("2024-04-30", "2024-05-02")),
+    ("tra il 6 e l’8 maggio", ("2026-05-06", "2026-05-08")),
+    ("will travel to Germany from October 17-18, where", ("2025-10-17", "2025-10-18")),
+    ("from 6 to 8 May 2025", ("2025-05-06", "2025-05-08")),
+    ("12–14 settembre 2023", ("2023-09-12", "2023-09-14")),
+    ("May 6-8, 2025", ("2025-05-06", "2025-05-08")),
+    ("dalle 10 alle 12", None), ("from 6 to 8 people", None), ("Articles 6-8 of the treaty", None),
+    ("dal 8 al 6 maggio", None),  # the start after the end
+])
+def test_a_span_of_days_is_read_with_its_month_written_once(text: str, expected: tuple[str, str] | None) -> None:
+    assert date_range(text, PUBLISHED) == expected
+
+
+def test_a_span_of_days_without_its_year_needs_the_publication_date() -> None:
+    assert date_range("dal 6 all’8 maggio") is None
+    assert date_range("dal 6 all’8 maggio 2025") == ("2025-05-06", "2025-05-08")

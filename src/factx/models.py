@@ -30,7 +30,8 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    city_names, country_code, country_name, english_city, iso_date, known_city, name_key, same_person, split_title,
+    city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key, same_person,
+    split_title,
 )
 
 PartyKind = Literal[
@@ -437,6 +438,54 @@ def led(fact: Fact) -> Fact:
         return fact
     name, role = found
     return type(fact).model_validate({**fact.model_dump(exclude={"leader"}), "leader": {"name": name, "role": role}})
+
+
+def dated(fact: Fact, published: date | None) -> Fact:
+    """A mission dated by the span of days its quotes state ("dal 6 all'8 maggio"), when the model
+    gave no date or the article's own.
+
+    Asked for the dates of a visit announced for next month, the small model copies the
+    dateline; the quote it gives says when the delegation comes.
+    """
+    if not isinstance(fact, Mission) or fact.start_date not in (None, published and published.isoformat()):
+        return fact
+    found = next((span for e in fact.evidence if (span := date_range(e.quote, published))), None)
+    return fact if found is None else fact.model_copy(update={"start_date": found[0], "end_date": found[1]})
+
+
+def turned(fact: Fact, home: str | None) -> Fact:
+    """A visit the model placed in one country at both ends, with a body of another country among
+    its senders, turned to run between the two, when one of them is the article's ``home``.
+
+    In an Italian article on a delegation from abroad ("la delegazione di Zhaoqing ricevuta dal
+    sindaco di Macerata") the small model writes IT as origin and destination, lists the visitors
+    beside their hosts as senders, and makes the host who received them the leader. A visit joins
+    two countries: with both ends at home, the foreign body's country is where it came from; with
+    both ends abroad and a home body among the senders, home is where it went. The senders of the
+    destination's country are then the hosts, and their people the people met.
+    """
+    if not isinstance(fact, Mission) or not home or fact.origin_country != fact.destination.country:
+        return fact
+    both = fact.origin_country
+    other = next((p.country for p in fact.organizations if p.country and p.country != both), None)
+    if both is None or other is None or home not in (both, other):
+        return fact
+    origin, there = (other, home) if both == home else (both, home)
+    place = fact.destination if there == both else Place(country=there, venue=fact.destination.venue)
+    hosts = [p for p in fact.organizations if p.country == there]
+    host_names = {name_key(p.name) for p in hosts}
+    visitors = [p for p in [fact.leader, *fact.delegation] if p is not None]
+    met = [p for p in visitors if p.organization and name_key(p.organization) in host_names]
+    return type(fact).model_validate({
+        **fact.model_dump(),
+        "origin_country": origin,
+        "destination": place.model_dump(),
+        "organizations": [p.model_dump() for p in fact.organizations if p.country != there],
+        "counterpart_organizations": [p.model_dump() for p in [*hosts, *fact.counterpart_organizations]],
+        "leader": None if fact.leader in met else fact.leader and fact.leader.model_dump(),
+        "delegation": [p.model_dump() for p in fact.delegation if p not in met],
+        "counterparts": [p.model_dump() for p in [*met, *fact.counterparts]],
+    })
 
 
 #: "guidata dal", "led by", "headed by": what comes before the leader of a delegation.

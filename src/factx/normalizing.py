@@ -126,6 +126,22 @@ def country_name(code: str | None) -> str | None:
     return getattr(found, "common_name", None) or getattr(found, "name", None) if found else None
 
 
+def home_country(language: str | None) -> str | None:
+    """The country an article in ``language`` most likely comes from (CLDR's likely territory: "it" -> IT).
+
+    None for English, written as a common tongue everywhere, and for a language CLDR places nowhere.
+    """
+    if not language or language == "en":
+        return None
+    import langcodes
+
+    try:
+        tag = langcodes.Language.get(language)
+    except ValueError:  # langcodes' LanguageTagError: not a language tag
+        return None
+    return tag.maximize().territory if tag.is_valid() else None  # an unknown tag "maximizes" to the US
+
+
 def same_person(a: str, b: str) -> bool:
     """Whether two names are one person's: the same words, or one name's words among the other's
     ("Hogan", "Phil Hogan"; "President Biden", "President Joseph R. Biden, Jr.")."""
@@ -291,13 +307,16 @@ def _valid_iso(match: re.Match[str]) -> str | None:
     return match.group(0)
 
 
-def _on_or_before(value: str, stamp: date, period: str, published: date) -> date:
+def _placed(value: str, stamp: date, period: str, published: date) -> date:
     """Correct dateparser where a yearless date and the publication day meet.
 
     A bare weekday means the latest such day on or before publication, but
     dateparser goes a week back when it is the publication's own weekday;
     "lo scorso febbraio" means the February before, but without the filler
-    dateparser reads the publication's own month.
+    dateparser reads the publication's own month. A day or month named without
+    "last" is the nearest one: dateparser reads "6 maggio" in an article of
+    28 April as the May eleven months before, while news writes a past date
+    that far back with its year or "scorso", and a coming one without.
     """
     last = re.search(rf"\b(?:{_LAST})\b", value, re.I)
     if last and period == "month" and (stamp.year, stamp.month) == (published.year, published.month):
@@ -305,6 +324,12 @@ def _on_or_before(value: str, stamp: date, period: str, published: date) -> date
     if not last and stamp == published - timedelta(days=7):
         if _parse(value, published + timedelta(days=1)) == (published, period):
             return published  # a weekday: "7 giorni fa" would have moved with the base
+    if not last and stamp < published:
+        try:
+            coming = stamp.replace(year=stamp.year + 1)
+        except ValueError:  # 29 February, or past year 9999: the date as read
+            return stamp
+        return coming if coming - published < published - stamp else stamp
     return stamp
 
 
@@ -329,10 +354,50 @@ def iso_date(value: str | None, published: date | None = None) -> str | None:
             return None
         stamp, period = found
         if yearless and published is not None:
-            stamp = _on_or_before(value, stamp, period, published)
+            stamp = _placed(value, stamp, period, published)
     except OverflowError:  # counting days from a publication date near year 1 or 9999 leaves the calendar
         return None
     return stamp.isoformat()[: _WIDTH[period]]
+
+
+def date_range(text: str, published: date | None = None) -> tuple[str, str] | None:
+    """(start, end) of the first span of days ``text`` states ("dal 6 all'8 maggio", "from 17 to 18
+    October 2024", "6-8 May", "October 17-18"), as ISO days, or None.
+
+    dateparser reads one date, not two: given "dal 6 all'8 maggio" it finds "maggio" and a day
+    of its own. Each end is read here with the month written once for both, and must be a day
+    of a month (checked by reading it in a year of its own), the start not after the end.
+    """
+    for match in _RANGE.finditer(text):
+        first, month_first, last, month, year = (match.group(name) for name in ("d1", "m1", "d2", "m2", "y"))
+        if first is None:
+            first, last, month, year = match.group("e1"), match.group("e2"), match.group("em"), match.group("ey")
+        if not _a_month(month) or (month_first and not _a_month(month_first)):
+            continue
+        start = iso_date(f"{first} {month_first or month}{year or ''}", published)
+        end = iso_date(f"{last} {month}{year or ''}", published)
+        if start and end and len(start) == len(end) == 10 and start <= end:
+            return start, end
+    return None
+
+
+def _a_month(word: str) -> bool:
+    """Whether ``word`` names a month, in any language dateparser reads."""
+    return (iso_date(f"1 {word} 2000") or "")[:4] == "2000"
+
+
+_DAY = r"\d{1,2}(?:st|nd|rd|th|°|º)?"
+_MONTH_WORD = r"[^\W\d_]{3,12}\.?"
+_RANGE_YEAR = r",?\s+(?:\d{4}|scors[oa]|passat[oa])"
+#: A span of days: "dal 6 all'8 maggio", "from 6 to 8 May 2025", "tra il 6 e l'8 maggio", "6-8 May";
+#: or, month first, "May 6-8, 2025" / "from October 17-18".
+_RANGE = re.compile(
+    rf"\b(?P<d1>{_DAY})(?:\s+(?P<m1>{_MONTH_WORD}))?"
+    rf"\s*(?:[-–]|\s(?:al|all['’]|a|to|until|till|through|e il|e l['’]|and))\s*(?P<d2>{_DAY})"
+    rf"\s+(?P<m2>{_MONTH_WORD})(?P<y>{_RANGE_YEAR})?"
+    rf"|\b(?P<em>{_MONTH_WORD})\s+(?P<e1>{_DAY})\s*[-–]\s*(?P<e2>{_DAY})\b(?P<ey>{_RANGE_YEAR})?",
+    re.IGNORECASE,
+)
 
 
 def find_publication_date(text: str) -> date | None:

@@ -26,8 +26,8 @@ from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
 from factx.merging import drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped
-from factx.models import FACT_TYPES, Fact, Record, Stats, led, titled
-from factx.normalizing import find_publication_date
+from factx.models import FACT_TYPES, Fact, Record, Stats, dated, led, titled, turned
+from factx.normalizing import find_publication_date, home_country
 from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
 from factx.settings import TRIAGE, Settings
@@ -146,7 +146,8 @@ class Extractor:
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
         facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published)))), key=_first_mention)
-        facts = [titled(led(fact)) for fact in drop_restated(merge_mentions(facts))]
+        home = home_country(language)
+        facts = [titled(turned(dated(led(fact), published), home)) for fact in drop_restated(merge_mentions(facts))]
         translated = 0
         if language and language != "en":
             facts, translated = translating.translate(facts, language, partial(self._english, language, warnings))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped
+import pytest
+
+from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, worded
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
 
 
@@ -226,3 +228,24 @@ def test_an_agreement_told_only_in_a_memorandums_words_becomes_that_memorandum()
     assert retyped([both]) == [both]  # told as an agreement too
     unfound = Agreement(title="U", evidence=[Evidence(quote=signing)], grounded=False)
     assert retyped([unfound]) == [unfound]  # quotes not in the text are not the article's words to judge
+
+
+@pytest.mark.parametrize(("title", "quote", "kind", "status"), [
+    ("Audio-Visual Co-Production Agreement", "Kenya and Chile sign an audio-visual agreement.", "co_production", "signed"),
+    ("Accord", "Firmato l'accordo di coproduzione tra Kenya e Cile.", "co_production", "signed"),
+    ("Renewed cooperation agreement", "Kenya and Chile signed the agreement.", "cooperation", "expanded"),
+    ("Accord", "si è definito il rinnovo per cinque anni dell'accordo tra le due regioni", "cooperation", "expanded"),
+    # a commitment renewed beside a new accord, and renewable energy, renew no accord
+    ("Accord", "hanno rinnovato il loro impegno comune e poi hanno firmato un nuovo accordo.", "cooperation", "signed"),
+    ("Renewable energy agreement", "Kenya and Chile signed a renewable energy agreement.", "cooperation", "signed"),
+])
+def test_an_agreements_kind_and_renewal_are_read_from_its_words(title, quote, kind, status):
+    fact = worded(Agreement(title=title, kind="cooperation", evidence=[Evidence(quote=quote)]))
+    assert (fact.kind, fact.status) == (kind, status)
+
+
+def test_a_proposed_renewal_stays_proposed_and_other_types_are_left_alone():
+    proposed = Agreement(title="Accord", status="proposed", evidence=[Evidence(quote="the agreement will be renewed")])
+    assert worded(proposed).status == "proposed"
+    memo = Mou(title="Renewed co-production memorandum")
+    assert worded(memo) == memo

@@ -18,7 +18,7 @@ from typing import Any
 
 from factx.models import FACT_TYPES, Fact, Mission
 from factx.normalizing import country_code, name_key, same_person
-from factx.spotting import names, proper_name, refers_back, tells, unnamed
+from factx.spotting import names, proper_name, refers_back, renewed, stated_kind, tells, unnamed
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -55,6 +55,21 @@ def _as_mou(fact: Fact) -> Fact:
     mou = FACT_TYPES["mou"]
     shared = {name: getattr(fact, name) for name in mou.model_fields if name != "type" and name in type(fact).model_fields}
     return mou.model_validate(shared)
+
+
+def worded(fact: Fact) -> Fact:
+    """An agreement with the kind and status its own words state, whichever the model chose.
+
+    The small model calls an "Audio-Visual Co-Production Agreement" a cooperation, and an
+    accord "rinnovato per cinque anni" signed; a film-export analyst filters on the kind,
+    and a renewal is no new accord.
+    """
+    if fact.type != "agreement":
+        return fact
+    told = [fact.title, *(e.quote for e in fact.evidence)]
+    kind = next((kind for text in told if (kind := stated_kind(text))), fact.kind)
+    status = "expanded" if fact.status == "signed" and any(renewed(text) for text in told) else fact.status
+    return fact.model_copy(update={"kind": kind, "status": status})
 
 
 def merge_mentions(facts: list[Fact]) -> list[Fact]:

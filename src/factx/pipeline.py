@@ -25,7 +25,9 @@ from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
-from factx.merging import drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped
+from factx.merging import (
+    drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, worded,
+)
 from factx.models import FACT_TYPES, Fact, Record, Stats, dated, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
 from factx.reading import Document, decode, read_path, read_stdin
@@ -147,7 +149,7 @@ class Extractor:
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
         facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published)))), key=_first_mention)
         home = home_country(language)
-        facts = [titled(turned(dated(led(fact), published), home)) for fact in drop_restated(merge_mentions(facts))]
+        facts = [_settled(fact, published, home) for fact in drop_restated(merge_mentions(facts))]
         translated = 0
         if language and language != "en":
             facts, translated = translating.translate(facts, language, partial(self._english, language, warnings))
@@ -372,6 +374,12 @@ def keep_tables() -> None:
     flight (py-spy), half of that gone after this.
     """
     gc.freeze()
+
+
+def _settled(fact: Fact, published: date | None, home: str | None) -> Fact:
+    """One merged fact with what the program reads better than the model put right: an agreement's
+    kind and status from its words, a visit's leader, days and direction from its quotes, its title."""
+    return titled(turned(dated(led(worded(fact)), published), home))
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

@@ -122,6 +122,36 @@ def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
     return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 
 
+@cache
+def _kinds() -> dict[str, re.Pattern[str]]:
+    """Agreement kind -> the words that state it (``kinds`` in ``prompts/triggers.json``)."""
+    kinds = _triggers()["agreement"]["kinds"]
+    return {kind: _any_of(words) for kind, words in kinds.items() if not kind.startswith("_")}
+
+
+def stated_kind(text: str) -> str | None:
+    """The agreement kind ``text`` states in words ("co-production"), or None."""
+    plain = _plain(text, "agreement")
+    return next((kind for kind, words in _kinds().items() if words.search(plain)), None)
+
+
+#: How near, in characters, a word of renewal stands to the agreement it renews ("accordo ... rinnovato").
+_NEAR = 45
+
+
+def renewed(text: str) -> bool:
+    """Whether ``text`` tells an agreement renewed or widened: a word of renewal ("rinnovato", "addendum",
+    "expanded") near a name of one, not anywhere in a sentence that renews a commitment beside it."""
+    plain = _plain(text, "agreement")
+    names_at = [m.start() for m in _patterns(_NAMING)["agreement"].finditer(plain)]
+    return any(abs(m.start() - at) <= _NEAR for m in _renewal().finditer(plain) for at in names_at)
+
+
+@cache
+def _renewal() -> re.Pattern[str]:
+    return _any_of(_triggers()["agreement"]["renewed"])
+
+
 def spot(text: str, fact_type: str) -> list[str]:
     """Up to ``MAX_SENTENCES`` sentences of ``text`` holding a trigger word of ``fact_type``, in text order."""
     pattern = _patterns()[fact_type]

@@ -151,3 +151,8 @@ def test_an_acronym_is_not_the_name_again_and_other_is_no_sector():
     fed = Federation(name="SMR Alliance", acronym="SMR alliance", sector="Other")
     assert (fed.acronym, fed.sector) == (None, None)
     assert Federation(name="Alliance for Zero-Emission Aviation", acronym="AZEA", sector="Aviation").sector == "aviation"
+
+
+def test_a_party_named_for_a_known_city_takes_that_city_s_country():
+    assert Party(name="Prefettura di Jiaxing", kind="government", country="IT").country == "CN"
+    assert Party(name="Comune di Macerata", kind="government", country=None).country == "IT"

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from factx.normalizing import country_code, date_range, english_city, find_publication_date, iso_date
+from factx.normalizing import body_country, country_code, date_range, english_city, find_publication_date, iso_date
 from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
@@ -234,3 +234,18 @@ def test_a_span_of_days_is_read_with_its_month_written_once(text: str, expected:
 def test_a_span_of_days_without_its_year_needs_the_publication_date() -> None:
     assert date_range("dal 6 all’8 maggio") is None
     assert date_range("dal 6 all’8 maggio 2025") == ("2025-05-06", "2025-05-08")
+
+
+@pytest.mark.parametrize(("name", "given", "country"), [
+    ("prefettura di Jiaxing", "IT", "CN"),  # the article's country given to a Chinese body
+    ("American University of Sharjah", "US", "AE"),
+    ("Camera di Commercio e Industria di Kiev (KCCI)", "IT", "UA"),
+    ("Università di Trento", None, "IT"),
+    ("Provincia di Siena", "IT", "IT"),
+    ("University of Florida", "US", "US"),  # a US state, though a city in Colombia is also called so
+    ("Development Bank of Asia", "PH", "PH"), ("Development Bank of Asia", None, None),  # a small place's name
+    ("Embassy of Italy", "US", "US"),  # a state: whose embassy, not where
+    ("Ministry of Foreign Affairs", "IT", "IT"),
+])
+def test_a_body_named_for_a_city_the_program_knows_is_in_that_city_s_country(name, given, country):
+    assert body_country(name, given) == country

@@ -30,8 +30,8 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key, same_person,
-    split_title,
+    body_country, city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key,
+    same_person, split_title,
 )
 
 PartyKind = Literal[
@@ -199,6 +199,13 @@ class Party(Shape):
         code = country_code(self.name)
         if code and self.country in (None, code):
             self.name, self.country = country_name(code) or self.name, code
+        return self
+
+    @model_validator(mode="after")
+    def _city_s_country(self) -> Party:
+        """A body named for its city ("Prefettura di Jiaxing") is in that city's country, which the
+        program knows better than the model (``normalizing.body_country``)."""
+        self.country = body_country(self.name, self.country)
         return self
 
 

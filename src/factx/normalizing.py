@@ -272,6 +272,39 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
     return (entries[0][1], entries[0][2]) if entries else (city, country)
 
 
+def body_country(name: str, country: str | None) -> str | None:
+    """The country of a body named for its city ("Prefettura di Jiaxing", "American University of
+    Sharjah"): ``country`` unless the city is one of 100,000 people or more that ``country`` has
+    none of, every city so named lying in one other country.
+
+    The small model gives the article's country to every body it lists; the program knows
+    the city. Small places ("Asia" in the Philippines), names shared across countries, and a
+    region of ``country`` ("Florida", also a city's other name in Colombia) keep the model's.
+    """
+    found = _NAMED_FOR.search(name)
+    if found is None or country_code(found["city"]) or name_key(found["city"]) in _regions(country):
+        return country  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
+    entries = [e for e in _cities()[0].get(name_key(found["city"]), ()) if e[0] >= _BIG_CITY]
+    countries = {e[2] for e in entries}
+    return countries.pop() if len(countries) == 1 and country not in countries else country
+
+
+@cache
+def _regions(country: str | None) -> frozenset[str]:
+    """The names of ``country``'s ISO 3166-2 subdivisions (states, regions, provinces), folded."""
+    import pycountry
+
+    found = pycountry.subdivisions.get(country_code=country) if country else None
+    return frozenset(name_key(region.name) for region in found or ())
+
+
+#: "... di Jiaxing", "... of Sharjah", "... de Lyon (CCI)": the city a body's name ends with.
+_NAMED_FOR = re.compile(
+    r"\b(?:of|di|de|del|della|dello|d['’])\s*(?P<city>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)\s*(?:\([^)]*\))?$")
+#: People in a city the program knows well enough to correct the model's country by it.
+_BIG_CITY = 100_000
+
+
 #: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.
 _WIDTH = {"year": 4, "quarter": 4, "month": 7, "day": 10, "time": 10}
 #: A fixed base for values that state their year, so the system clock never leaks in.

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, Mission, dated, led, titled, turned
+from factx.models import Evidence, Federation, Mission, bound, dated, led, titled, turned
 from factx.normalizing import home_country
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
@@ -557,3 +557,20 @@ def test_a_visit_is_dated_by_the_span_its_quote_states_when_the_model_gave_none_
     found = dated(fact, date(2026, 4, 28))
     assert (found.start_date, found.end_date) == expected
     assert dated(fact, None).start_date == start  # no year to give the span
+
+
+@pytest.mark.parametrize(("quote", "destination"), [
+    ("The President will travel to Germany from October 17-18.", (None, "DE", "Palazzo Chigi")),
+    ("Members traveled to the United States for the forum.", (None, "US", "Palazzo Chigi")),
+    ("Il presidente sarà in visita a Pechino per tre giorni.", ("Beijing", "CN", "Palazzo Chigi")),
+    ("La delegazione in missione in Cina ha firmato.", (None, "CN", "Palazzo Chigi")),
+    ("The visit to Mr Rossi was brief.", (None, None, "Palazzo Chigi")),  # a person is no place ("Mr": no Mauritania)
+])
+def test_a_visit_with_no_destination_goes_where_its_quote_travels_to(quote, destination):
+    fact = bound(Mission(title="Visit", destination={"venue": "Palazzo Chigi"}, evidence=[{"quote": quote}]))
+    assert (fact.destination.city, fact.destination.country, fact.destination.venue) == destination
+
+
+def test_a_visit_with_a_destination_keeps_it():
+    fact = Mission(title="Visit", destination={"country": "FR"}, evidence=[{"quote": "He will travel to Germany."}])
+    assert bound(fact) == fact

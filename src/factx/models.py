@@ -460,6 +460,33 @@ def dated(fact: Fact, published: date | None) -> Fact:
     return fact if found is None else fact.model_copy(update={"start_date": found[0], "end_date": found[1]})
 
 
+def bound(fact: Fact) -> Fact:
+    """A mission with no destination given the country or city its quotes name right after a word of
+    travel ("will travel to Germany", "the visit to Angola", "in missione in Cina", "in visita a Pechino").
+
+    The small model leaves the destination empty, or gives only a venue ("Presidential
+    Palace"), when the article names the country only in the sentence announcing the trip.
+    """
+    if not isinstance(fact, Mission) or fact.destination.country:
+        return fact
+    for evidence in fact.evidence:
+        for match in _TRAVEL_TO.finditer(evidence.quote):
+            place = match["place"]
+            code = next((country_code(w) for w in (place, place.split()[0]) if len(w) > 3 or w.isupper()), None)
+            if code is None and not known_city(place):
+                continue
+            city, code = (None, code) if code else english_city(place)
+            update = {"city": fact.destination.city or city, "country": code}
+            return fact.model_copy(update={"destination": Place.model_validate({**fact.destination.model_dump(), **update})})
+    return fact
+
+
+#: A word of travel, then where to: "travel to", "visit to", "trip to the", "missione in", "in visita a".
+_TRAVEL_TO = re.compile(
+    r"\b(?:travel(?:s|l?ed|l?ing)?|trips?|visits?|missions?|delegations?|missione|visita|viaggio|delegazione)"
+    r"\s+(?:to|in|a|ad|nel|nella|negli|in)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)")
+
+
 def turned(fact: Fact, home: str | None) -> Fact:
     """A visit the model placed in one country at both ends, with a body of another country among
     its senders, turned to run between the two, when one of them is the article's ``home``.

@@ -28,7 +28,7 @@ from factx.grounding import ground, locate
 from factx.merging import (
     drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, worded,
 )
-from factx.models import FACT_TYPES, Fact, Record, Stats, dated, led, titled, turned
+from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
 from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
@@ -378,8 +378,9 @@ def keep_tables() -> None:
 
 def _settled(fact: Fact, published: date | None, home: str | None) -> Fact:
     """One merged fact with what the program reads better than the model put right: an agreement's
-    kind and status from its words, a visit's leader, days and direction from its quotes, its title."""
-    return titled(turned(dated(led(worded(fact)), published), home))
+    kind and status from its words, a visit's leader, days, destination and direction from its
+    quotes, its title."""
+    return titled(turned(bound(dated(led(worded(fact)), published)), home))
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

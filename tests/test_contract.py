@@ -157,3 +157,18 @@ def test_a_party_named_for_a_known_city_takes_that_city_s_country():
     assert Party(name="Prefettura di Jiaxing", kind="government", country="IT").country == "CN"
     assert Party(name="Comune di Bologna", kind="government", country=None).country == "IT"
     assert Party(name="Comune di Macerata", kind="government", country=None).country is None  # 41,000 people: too small to tell
+
+
+def test_a_visit_names_no_body_as_a_person_and_each_person_once():
+    visit = Mission(
+        title="Visit",
+        organizations=[{"name": "Liguria International", "kind": "public_body", "country": "IT"}],
+        counterpart_organizations=[{"name": "Peking University", "kind": "university", "country": "CN"}],
+        leader={"name": "Emilia Rossi", "role": "President", "organization": "Regione Liguria"},
+        delegation=[{"name": "Liguria International"}, {"name": "Regione Liguria"}, {"name": "Marco Bianchi"},
+                    {"name": "Marco Bianchi", "role": "Councillor"}],
+        counterparts=[{"name": "Peking University"}, {"name": "Li Wei"}],
+    )
+    assert [p.name for p in visit.delegation] == ["Marco Bianchi"]
+    assert [p.name for p in visit.counterparts] == ["Li Wei"]
+    assert visit.leader.name == "Emilia Rossi"

@@ -385,8 +385,22 @@ class MissionFields(Shape):
         is the members other than the leader) and copies the delegation into the people met.
         """
         leader = [self.leader] if self.leader else []
-        self.delegation = [p for p in self.delegation if not _among(p, leader)]
-        self.counterparts = [p for p in self.counterparts if not _among(p, leader + self.delegation)]
+        self.delegation = _once([p for p in self.delegation if not _among(p, leader)])
+        self.counterparts = _once([p for p in self.counterparts if not _among(p, leader + self.delegation)])
+        return self
+
+    @model_validator(mode="after")
+    def _people_not_bodies(self) -> MissionFields:
+        """A person is nobody the visit names as a body: the small model lists the senders among the
+        delegation ("Emilia-Romagna", "Liguria International") and the hosts among the people met
+        ("Trentino", "Peking University")."""
+        people = [self.leader] if self.leader else []
+        bodies = {name_key(p.name) for p in self.organizations + self.counterpart_organizations}
+        bodies |= {name_key(p.organization) for p in people + self.delegation + self.counterparts if p.organization}
+        if self.leader and name_key(self.leader.name) in bodies:
+            self.leader = None
+        self.delegation = [p for p in self.delegation if name_key(p.name) not in bodies]
+        self.counterparts = [p for p in self.counterparts if name_key(p.name) not in bodies]
         return self
 
     @model_validator(mode="after")
@@ -568,6 +582,15 @@ _TYPE_WORDS = frozenset({"mission", "missione", "delegation", "delegazione", "vi
 def _among(person: Person, people: list[Person]) -> bool:
     """Whether ``person`` is one of ``people`` (``normalizing.same_person``)."""
     return any(same_person(person.name, p.name) for p in people)
+
+
+def _once(people: list[Person]) -> list[Person]:
+    """``people`` with each person once, the first telling kept (the small model repeats a name in a list)."""
+    kept: list[Person] = []
+    for person in people:
+        if not _among(person, kept):
+            kept.append(person)
+    return kept
 
 
 def _state_of(party: Party) -> str | None:

@@ -31,7 +31,7 @@ def test_validators_normalise_countries_enums_and_dates():
     fact = Agreement.model_validate(
         {
             "title": "x", "kind": "Co-production", "status": "Signed",
-            "parties": [{"name": "Corea", "kind": "Public Body", "country": "Corea del Sud"}],
+            "parties": [{"name": "Korean Film Council", "kind": "Public Body", "country": "Corea del Sud"}],
             "date": "lunedì", "place": {"city": "Pechino", "country": None},
         },
         context={"published": date(2026, 2, 4)},
@@ -172,3 +172,9 @@ def test_a_visit_names_no_body_as_a_person_and_each_person_once():
     assert [p.name for p in visit.delegation] == ["Marco Bianchi"]
     assert [p.name for p in visit.counterparts] == ["Li Wei"]
     assert visit.leader.name == "Emilia Rossi"
+
+
+def test_a_party_s_kind_is_what_its_name_tells_and_a_state_is_a_government():
+    assert Party(name="Camera di Commercio di Como-Lecco", kind="company").kind == "public_body"
+    assert Party(name="Film London", kind="company").kind == "company"  # the name tells nothing: the model's
+    assert Party(name="Italia", kind="other").kind == "government"

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from factx.normalizing import body_country, country_code, date_range, english_city, find_publication_date, iso_date
+from factx.normalizing import body_country, body_kind, country_code, date_range, english_city, find_publication_date, iso_date
 from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
@@ -249,3 +249,27 @@ def test_a_span_of_days_without_its_year_needs_the_publication_date() -> None:
 ])
 def test_a_body_named_for_a_city_the_program_knows_is_in_that_city_s_country(name, given, country):
     assert body_country(name, given) == country
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Conferenza dei Rettori delle Università Italiane (CRUI)", "association"),  # the word nearest the start
+    ("Ministero dell'Università e della Ricerca", "government"),
+    ("Camera di Commercio e Industria di Kiev (KCCI)", "public_body"),
+    ("Fondazione Apulia Film Commission", "public_body"),
+    ("Beijing Institute of Technology, Zhuhai (BITZH)", "university"),
+    ("Agenzia di stampa Italpress", "media"),  # the longer word at one place
+    ("Sicilia Convention Bureau scarl", "company"),
+    ("Istituto di Scienze del Patrimonio Culturale", "research"),
+    ("Film London", None), ("Boeing", None),
+])
+def test_a_body_s_kind_is_told_by_the_word_of_its_name_nearest_the_start(name, kind):
+    assert body_kind(name) == kind
+
+
+def test_every_kind_a_body_s_name_can_tell_is_a_party_kind():
+    from typing import get_args
+
+    from factx.models import PartyKind
+    from factx.normalizing import _body_words
+
+    assert set(_body_words()) <= set(get_args(PartyKind))

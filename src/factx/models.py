@@ -30,7 +30,7 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    body_country, city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key,
+    body_country, body_kind, city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key,
     same_person, split_title,
 )
 
@@ -199,6 +199,13 @@ class Party(Shape):
         code = country_code(self.name)
         if code and self.country in (None, code):
             self.name, self.country = country_name(code) or self.name, code
+        return self
+
+    @model_validator(mode="after")
+    def _kind_by_name(self) -> Party:
+        """A body's kind as its name tells it ("Camera di Commercio ...": public_body), whatever the
+        model gave; a state named as itself is a government (``normalizing.body_kind``)."""
+        self.kind = "government" if country_code(self.name) else body_kind(self.name) or self.kind
         return self
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""Normalise what a model writes loosely: country names, cities and dates.
+"""Normalise what a model writes loosely: country names, cities, dates, and bodies' kinds and countries.
 
 Countries go to ISO 3166-1 alpha-2 through pycountry, whose translations let
 "Corea del Sud", "Stati Uniti" or "Allemagne" resolve too. Cities go to their
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import json
 import marshal
 import re
 import unicodedata
@@ -25,7 +26,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from factx.resources import data_path
 from factx.settings import default_table_dir
+from factx.spotting import any_of
 from factx.tables import load_or_build
 
 #: Latin-script name -> (population, English name, country) of every city so named, largest first.
@@ -284,6 +287,8 @@ def body_country(name: str, country: str | None) -> str | None:
     found = _NAMED_FOR.search(name)
     if found is None or country_code(found["city"]) or name_key(found["city"]) in _regions(country):
         return country  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
+    if _body_table()["_abroad"]["pattern"].search(name):
+        return country  # "ufficio ICE di New Delhi": an office there of a body from elsewhere
     entries = [e for e in _cities()[0].get(name_key(found["city"]), ()) if e[0] >= _BIG_CITY]
     countries = {e[2] for e in entries}
     return countries.pop() if len(countries) == 1 and country not in countries else country
@@ -303,6 +308,31 @@ _NAMED_FOR = re.compile(
     r"\b(?:of|di|de|del|della|dello|d['’])\s*(?P<city>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)\s*(?:\([^)]*\))?$")
 #: People in a city the program knows well enough to correct the model's country by it.
 _BIG_CITY = 100_000
+
+
+def body_kind(name: str) -> str | None:
+    """The kind of body a name tells ("Università di Siena": university), by the word of
+    ``prompts/bodies.json`` nearest its start (the longer one at one place), or None.
+
+    The small model calls a chamber of commerce a company, a university a public body and a
+    film commission a government; the name says which it is.
+    """
+    found = [(m.start(), -len(m.group()), kind) for kind, words in _body_words().items() if (m := words.search(name))]
+    return min(found)[2] if found else None
+
+
+@cache
+def _body_words() -> dict[str, re.Pattern[str]]:
+    """Party kind -> one pattern of the words that tell it (``prompts/bodies.json``)."""
+    return {kind: any_of(words) for kind, words in _body_table().items() if not kind.startswith("_")}
+
+
+@cache
+def _body_table() -> dict[str, Any]:
+    """``prompts/bodies.json``, its ``_abroad`` words made one pattern."""
+    table = json.loads(data_path("prompts", "bodies.json").read_text(encoding="utf-8"))
+    table["_abroad"]["pattern"] = any_of(table["_abroad"]["words"])
+    return table
 
 
 #: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.

@@ -38,7 +38,7 @@ def _triggers() -> dict[str, Any]:
 _NAMING = ("names", "weak")
 
 
-def _any_of(words: Iterable[str]) -> re.Pattern[str]:
+def any_of(words: Iterable[str]) -> re.Pattern[str]:
     """One pattern matching any of ``words`` at a word start, blind to case (none: one that never matches)."""
     return re.compile("|".join(rf"(?:\b{w})" for w in words) or "(?!)", re.IGNORECASE)
 
@@ -47,7 +47,7 @@ def _any_of(words: Iterable[str]) -> re.Pattern[str]:
 def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues", "picks")) -> dict[str, re.Pattern[str]]:
     """Fact type -> one pattern of its trigger words of the given kinds."""
     return {
-        fact_type: _any_of(w for kind in kinds for w in groups.get(kind, ()))
+        fact_type: any_of(w for kind in kinds for w in groups.get(kind, ()))
         for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_")
     }
@@ -57,7 +57,7 @@ def _patterns(kinds: tuple[str, ...] = ("names", "weak", "cues", "picks")) -> di
 def _not() -> dict[str, re.Pattern[str]]:
     """Fact type -> its phrases that use one of its words for no fact ("accordo politico", "d'accordo")."""
     return {
-        fact_type: _any_of(groups["not"])
+        fact_type: any_of(groups["not"])
         for fact_type, groups in _triggers().items()
         if not fact_type.startswith("_") and groups.get("not")
     }
@@ -126,7 +126,7 @@ def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
 def _kinds() -> dict[str, re.Pattern[str]]:
     """Agreement kind -> the words that state it (``kinds`` in ``prompts/triggers.json``)."""
     kinds = _triggers()["agreement"]["kinds"]
-    return {kind: _any_of(words) for kind, words in kinds.items() if not kind.startswith("_")}
+    return {kind: any_of(words) for kind, words in kinds.items() if not kind.startswith("_")}
 
 
 def stated_kind(text: str) -> str | None:
@@ -149,7 +149,7 @@ def renewed(text: str) -> bool:
 
 @cache
 def _renewal() -> re.Pattern[str]:
-    return _any_of(_triggers()["agreement"]["renewed"])
+    return any_of(_triggers()["agreement"]["renewed"])
 
 
 def spot(text: str, fact_type: str) -> list[str]:
@@ -230,7 +230,7 @@ def unasked(text: str) -> frozenset[str]:
 
 @cache
 def _sport_words() -> re.Pattern[str]:
-    return _any_of(_triggers()["_sport"]["words"])
+    return any_of(_triggers()["_sport"]["words"])
 
 
 def groups(sentences: list[str]) -> list[list[str]]:

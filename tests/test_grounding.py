@@ -366,18 +366,22 @@ def test_a_city_or_venue_the_article_never_names_is_dropped_and_one_it_names_in_
     assert local.destination.city == "Trento"
 
 
-def test_a_party_kind_is_no_office_and_a_group_is_no_person():
+def test_a_party_kind_is_no_office_and_a_group_or_an_office_is_no_person_and_a_body_has_a_name():
     fact = _visit(
         leader={"name": "Hao Ping", "role": "Vice Minister", "organization": "Government"},
         delegation=[{"name": "70 rappresentanti del settore", "role": None, "organization": None},
                     {"name": "viceministro Li Wei", "role": "government", "organization": None}],
         counterparts=[{"name": "esponenti della giunta", "role": None, "organization": None},
                       {"name": "German leaders", "role": None, "organization": None},
-                      {"name": "PAC-ADE", "role": None, "organization": None}],
+                      {"name": "PAC-ADE", "role": None, "organization": None},
+                      {"name": "Secretary General", "role": "Secretary General", "organization": None}],
+        organizations=[{"name": "amministrazione provinciale", "kind": "government", "country": "IT"},
+                       {"name": "Provincia autonoma di Trento", "kind": "government", "country": "IT"}],
     )
     assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
     assert [(p.name, p.role) for p in fact.delegation] == [("Li Wei", None)]
-    assert fact.counterparts == []
+    assert fact.counterparts == []  # groups, a body, an office with no one's name
+    assert [p.name for p in fact.organizations] == ["Provincia autonoma di Trento"]  # a body has a name
 
 
 def test_a_person_is_on_one_side_of_a_visit_once_and_unknown_is_no_value():
@@ -574,3 +578,11 @@ def test_a_visit_with_no_destination_goes_where_its_quote_travels_to(quote, dest
 def test_a_visit_with_a_destination_keeps_it():
     fact = Mission(title="Visit", destination={"country": "FR"}, evidence=[{"quote": "He will travel to Germany."}])
     assert bound(fact) == fact
+
+
+def test_a_federation_does_not_belong_to_itself():
+    body = Federation(name="Alleanza Italiana Export", acronym="AIE",
+                      affiliation={"name": "AIE", "kind": "association", "country": "IT"})
+    assert body.affiliation is None
+    other = Federation(name="Alleanza Italiana Export", affiliation={"name": "Confindustria", "kind": "association"})
+    assert other.affiliation.name == "Confindustria"

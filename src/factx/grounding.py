@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
-from factx.normalizing import city_names, country_code, country_names, english_city, name_key
+from factx.normalizing import city_names, country_code, country_names, english_city, is_office, name_key
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -280,15 +280,18 @@ _VENUE_WORDS = 8
 
 
 def _nameless(value: Any) -> bool:
-    """Whether ``value`` is a person who is not somebody named: a group, an office or a place.
+    """Whether ``value`` is a person who is not somebody named: a group, an office or a place; or a
+    body named in no capitalised word ("consorzi", "amministrazione provinciale").
 
     A name has a capitalised word and no lower-case joining word ("of", "della":
     "President of the Province" is an office, "esponenti della Regione" a group), no
     other lower-case word after its first capital but a name's particle ("German leaders"
     is a group, "Ludwig van Beethoven" and "viceministro Li Wei" are names), is not one word in
     capitals ("PAC-ADE" is a body), and
-    is not a country ("Angola" met as if a person).
+    is not a country ("Angola" met as if a person), nor only an office ("Secretary General").
     """
+    if isinstance(value, dict) and value.keys() == set(Party.model_fields):
+        return not any(word[:1].isupper() for word in str(value["name"]).split())  # "consorzi": no body's name
     if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):
         return False
     words = str(value["name"]).split()
@@ -296,7 +299,7 @@ def _nameless(value: Any) -> bool:
     lower = {word for word in words[named:] if word[:1].islower()}  # a title may come before ("viceministro Li")
     return (not any(word[:1].isupper() for word in words) or bool(_JOINING.intersection(words))
             or not lower <= _PARTICLES or (len(words) == 1 and words[0].isupper())
-            or country_code(value["name"]) is not None)
+            or country_code(value["name"]) is not None or is_office(str(value["name"])))
 
 
 _JOINING = frozenset({"of", "to", "for", "the", "and", "di", "della", "delle", "dei", "degli", "per", "e"})

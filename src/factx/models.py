@@ -626,6 +626,13 @@ class FederationFields(Shape):
         return self
 
     @model_validator(mode="after")
+    def _not_its_own(self) -> FederationFields:
+        """A body does not belong to itself: the small model gives the federation as its own affiliation."""
+        if self.affiliation and self._is_self(self.affiliation.name):
+            self.affiliation = None
+        return self
+
+    @model_validator(mode="after")
     def _own_leaders(self) -> FederationFields:
         """A leader holds an office of this body: an officer of another ("Commissioner ..., European
         Commission", who launched the alliance) is none of its leaders."""

@@ -171,6 +171,14 @@ _HONORIFICS = (
 _TITLED = re.compile(rf"(?i:{_HONORIFICS}*((?:{_OFFICES}\s+)*))")
 
 
+def is_office(name: str) -> bool:
+    """Whether ``name`` is only an office ("President", "Secretary General"), no one's name."""
+    return _OFFICE_ONLY.fullmatch(name.strip()) is not None
+
+
+_OFFICE_ONLY = re.compile(rf"(?i:{_HONORIFICS}*(?:{_OFFICES})(?:\s+(?:{_OFFICES}))*)")
+
+
 def split_title(name: str) -> tuple[str | None, str]:
     """``name`` as (the office written before it, the person's own name): "President Biden" ->
     ("President", "Biden"); "Dr. Jane Goodall" -> (None, "Jane Goodall"). A name left without a

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from factx.merging import drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, worded
+from factx.merging import (
+    drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes, worded,
+)
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
 
 
@@ -249,3 +251,17 @@ def test_a_proposed_renewal_stays_proposed_and_other_types_are_left_alone():
     assert worded(proposed).status == "proposed"
     memo = Mou(title="Renewed co-production memorandum")
     assert worded(memo) == memo
+
+
+def test_a_visit_s_outcomes_hold_the_accords_made_during_it():
+    city_hall = {"name": "Comune di Lecce", "kind": "government", "country": "IT"}
+    visit = Mission(title="Gimhae delegation to Lecce", organizations=[{"name": "City of Gimhae", "kind": "government"}],
+                    counterpart_organizations=[city_hall, {"name": "Italy", "kind": "government", "country": "IT"}],
+                    outcomes=["Visit to the old town"], evidence=[_ev(0, 40)])
+    memo = Mou(title="Lecce-Gimhae memorandum of friendship", parties=[city_hall], evidence=[_ev(100, 140)])
+    told = Agreement(title="Lecce-Gimhae tourism accord", status="proposed", evidence=[_ev(20, 60)])  # a quote shared
+    states = Agreement(title="Italy-Korea cultural agreement", parties=[{"name": "Italy"}], evidence=[_ev(300, 340)])  # a state
+    bare = Agreement(title="Agreement", evidence=[_ev(10, 30)])  # says nothing of itself
+    (kept, *_) = with_outcomes([visit, memo, told, states, bare])
+    assert kept.outcomes == ["Lecce-Gimhae memorandum of friendship signed", "Lecce-Gimhae tourism accord proposed",
+                             "Visit to the old town"]

@@ -72,6 +72,38 @@ def worded(fact: Fact) -> Fact:
     return fact.model_copy(update={"kind": kind, "status": status})
 
 
+def with_outcomes(facts: list[Fact]) -> list[Fact]:
+    """``facts`` with each visit's outcomes holding the accords of the article made during it.
+
+    A delegation's visit is told with the memorandum it signed, each a fact of its own; the
+    small model gives the visit's aims as its outcomes and leaves the signing out. An agreement
+    or memorandum is the visit's when they share a quote, or a body that is not a state (two
+    states share many accords, a city hall and its guests one); one titled only "Agreement"
+    makes no outcome that says anything.
+    """
+    acts = [f for f in facts if f.type in _ONE_ACT]
+    return [_with_acts(f, [a for a in acts if _during(a, f)]) if isinstance(f, Mission) else f for f in facts]
+
+
+def _during(act: Fact, visit: Mission) -> bool:
+    bodies = {name_key(p.name) for p in [*visit.organizations, *visit.counterpart_organizations] if not _a_state(p)}
+    return any(_overlaps(span, visit) for span in _spans(act)) or any(
+        name_key(p.name) in bodies for p in act.parties if not _a_state(p))
+
+
+def _a_state(party: Any) -> bool:
+    return country_code(party.name) is not None
+
+
+def _with_acts(visit: Mission, acts: list[Fact]) -> Mission:
+    made = [f"{act.title} {_DONE[getattr(act, 'status', 'signed')]}" for act in acts if _telling(act.title)]
+    return visit.model_copy(update={"outcomes": list(dict.fromkeys([*made, *visit.outcomes]))}) if made else visit
+
+
+#: How an accord's status reads as what came of a visit.
+_DONE = {"signed": "signed", "expanded": "renewed", "proposed": "proposed", "negotiating": "under negotiation"}
+
+
 def merge_mentions(facts: list[Fact]) -> list[Fact]:
     """``facts`` (in text order) with each one quoted only as "this partnership" merged into the one before.
 
@@ -198,7 +230,12 @@ def _one_title(a: Fact, b: Fact) -> bool:
     """Whether the model gave two facts one title of three words or more ("MOU for Jordan"):
     it titles a fact the same each time it is told; a bare "Mission" says nothing."""
     title_a, title_b = getattr(a, "title", None), getattr(b, "title", None)
-    return bool(title_a and title_b) and name_key(title_a) == name_key(title_b) and len(name_key(title_a).split()) >= 3
+    return bool(title_a and title_b) and name_key(title_a) == name_key(title_b) and _telling(title_a)
+
+
+def _telling(title: str) -> bool:
+    """Whether a title says which fact it is: three words or more; a bare "Mission" or "Agreement" says nothing."""
+    return len(name_key(title).split()) >= 3
 
 
 def _one_visit(a: Fact, b: Fact) -> bool:

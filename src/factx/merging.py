@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from factx.models import FACT_TYPES, Fact, Mission
+from factx.models import FACT_TYPES, Fact, Mission, Party
 from factx.normalizing import country_code, name_key, same_person
 from factx.spotting import names, proper_name, refers_back, renewed, stated_kind, tells, unnamed
 
@@ -89,10 +89,6 @@ def _during(act: Fact, visit: Mission) -> bool:
     bodies = {name_key(p.name) for p in [*visit.organizations, *visit.counterpart_organizations] if not _a_state(p)}
     return any(_overlaps(span, visit) for span in _spans(act)) or any(
         name_key(p.name) in bodies for p in act.parties if not _a_state(p))
-
-
-def _a_state(party: Any) -> bool:
-    return country_code(party.name) is not None
 
 
 def _with_acts(visit: Mission, acts: list[Fact]) -> Mission:
@@ -176,8 +172,9 @@ def _told(fact: Fact) -> bool:
     return not fact.grounded or any(tells(e.quote, fact.type, named_body=body) for e in fact.evidence)
 
 
-def _a_state(fact: Fact) -> bool:
-    """Whether a body is a country ("Ukraine"), which no federation, alliance or association is."""
+def _a_state(fact: Fact | Party) -> bool:
+    """Whether a body (a federation, a party) is a country ("Ukraine"), which no federation,
+    alliance or association is, and which shares too many accords to tie one to a visit."""
     name = getattr(fact, "name", None)
     return bool(name) and country_code(name) is not None
 

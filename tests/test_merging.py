@@ -265,3 +265,17 @@ def test_a_visit_s_outcomes_hold_the_accords_made_during_it():
     (kept, *_) = with_outcomes([visit, memo, told, states, bare])
     assert kept.outcomes == ["Lecce-Gimhae memorandum of friendship signed", "Lecce-Gimhae tourism accord proposed",
                              "Visit to the old town"]
+
+
+def test_a_bare_agreement_between_a_memorandum_s_bodies_on_its_day_is_that_memorandum():
+    film = [Party(name="Puglia Film Fund", kind="public_body"), Party(name="Film Oslo", kind="public_body")]
+    memo = Mou(title="Puglia-Oslo film memorandum", parties=film, date="2026-03-02", evidence=[_ev(0, 40)])
+    loose = Agreement(title="Agreement", parties=film[::-1], date="2026-03-02", evidence=[_ev(100, 140)])
+    titled = Agreement(title="Puglia-Oslo co-production treaty", parties=film, date="2026-03-02", evidence=[_ev(200, 240)])
+    states = [Party(name="Italy", kind="government"), Party(name="Norway", kind="government")]
+    two_states = [Mou(title="Italy-Norway memorandum", parties=states, evidence=[_ev(300, 340)]),
+                  Agreement(title="Agreement", parties=states, evidence=[_ev(400, 440)])]
+    assert [f.title for f in drop_restated([memo, loose, titled, *two_states])] == [
+        "Puglia-Oslo film memorandum", "Puglia-Oslo co-production treaty", "Italy-Norway memorandum", "Agreement"]
+    other_day = loose.model_copy(update={"date": "2025-01-10"})
+    assert len(drop_restated([memo, other_day])) == 2

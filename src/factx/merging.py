@@ -126,9 +126,22 @@ def drop_restated(facts: list[Fact]) -> list[Fact]:
     shares its evidence with the real one, and its quotes name the other type and
     not its own. A sentence that names both ("the delegation signed an agreement")
     states both, and both are kept. A fact the model titled as the other, in words naming
-    only the other's type ("MoU between AICS and ADM" as an agreement), is that fact too.
+    only the other's type ("MoU between AICS and ADM" as an agreement), is that fact too, and so
+    is an agreement titled only "Agreement" between a memorandum's bodies on its day.
     """
-    return [f for f in facts if not any(_restates(f, other) for other in facts if other.type != f.type)]
+    return [f for f in facts if not any(_restates(f, other) or _loosely(f, other) for other in facts if other.type != f.type)]
+
+
+def _loosely(fact: Fact, other: Fact) -> bool:
+    """Whether an agreement titled only "Agreement" is a memorandum of the same bodies, none a state,
+    on its day (or undated), told in a loose word: an article calls its "protocollo d'intesa" an
+    "accordo" too."""
+    if fact.type != "agreement" or other.type != "mou" or _telling(fact.title):
+        return False
+    bodies = {name_key(p.name) for p in fact.parties}
+    days = {getattr(f, "date") for f in (fact, other)} - {None}
+    states = any(_a_state(p) for p in fact.parties)  # two states sign many accords
+    return bool(bodies) and not states and bodies == {name_key(p.name) for p in other.parties} and len(days) <= 1
 
 
 def drop_unmarked(facts: list[Fact]) -> list[Fact]:

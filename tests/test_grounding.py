@@ -370,7 +370,7 @@ def test_a_party_kind_is_no_office_and_a_group_or_an_office_is_no_person_and_a_b
     fact = _visit(
         leader={"name": "Hao Ping", "role": "Vice Minister", "organization": "Government"},
         delegation=[{"name": "70 rappresentanti del settore", "role": None, "organization": None},
-                    {"name": "viceministro Li Wei", "role": "government", "organization": None}],
+                    {"name": "viceministro Li Wei", "role": "government", "organization": "amministrazione provinciale"}],
         counterparts=[{"name": "esponenti della giunta", "role": None, "organization": None},
                       {"name": "German leaders", "role": None, "organization": None},
                       {"name": "PAC-ADE", "role": None, "organization": None},
@@ -379,7 +379,7 @@ def test_a_party_kind_is_no_office_and_a_group_or_an_office_is_no_person_and_a_b
                        {"name": "Provincia autonoma di Trento", "kind": "government", "country": "IT"}],
     )
     assert (fact.leader.name, fact.leader.role, fact.leader.organization) == ("Hao Ping", "Vice Minister", None)
-    assert [(p.name, p.role) for p in fact.delegation] == [("Li Wei", None)]
+    assert [(p.name, p.role, p.organization) for p in fact.delegation] == [("Li Wei", None, None)]
     assert fact.counterparts == []  # groups, a body, an office with no one's name
     assert [p.name for p in fact.organizations] == ["Provincia autonoma di Trento"]  # a body has a name
 

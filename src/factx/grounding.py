@@ -266,12 +266,14 @@ def _clear_place(place: dict[str, Any], text: str) -> None:
 
 
 def _clear_person(person: dict[str, Any]) -> None:
-    """An office or body that is a party kind or a state is no office or body."""
+    """An office or body that is a party kind or a state is no office or body, nor is a body
+    named in no capitalised word."""
     for field in ("role", "organization"):
         if isinstance(person[field], str) and name_key(person[field]).replace(" ", "_") in _KINDS:
             person[field] = None
-    if isinstance(person["organization"], str) and country_code(person["organization"]):
-        person["organization"] = None
+    body = person["organization"]
+    if isinstance(body, str) and (country_code(body) or not any(w[:1].isupper() for w in body.split())):
+        person["organization"] = None  # a state, or no body's name ("amministrazione provinciale")
 
 
 _KINDS = frozenset(get_args(PartyKind))

@@ -178,3 +178,8 @@ def test_a_party_s_kind_is_what_its_name_tells_and_a_state_is_a_government():
     assert Party(name="Camera di Commercio di Como-Lecco", kind="company").kind == "public_body"
     assert Party(name="Film London", kind="company").kind == "company"  # the name tells nothing: the model's
     assert Party(name="Italia", kind="other").kind == "government"
+
+
+def test_a_sector_is_no_fact_type():
+    fact = Agreement(title="T", sectors=["Film", "intergovernmental agreement", "federation", "trade mission", "tourism"])
+    assert fact.sectors == ["film", "tourism"]

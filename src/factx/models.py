@@ -30,9 +30,10 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    body_country, body_kind, city_names, country_code, country_name, date_range, english_city, iso_date, known_city, name_key,
-    same_person, split_title,
+    body_country, body_kind, city_names, country_code, country_name, date_range, english_city, iso_date, known_city,
+    name_key, same_person, split_title,
 )
+from factx.spotting import names
 
 PartyKind = Literal[
     "government", "public_body", "company", "association", "media", "university", "research", "other"
@@ -110,11 +111,17 @@ def _domains(sectors: list[str]) -> list[str]:
     """Sectors in lower case, less the words that name the cooperation itself, not a field of it.
 
     Asked for sectors, the small model adds "international cooperation",
-    "government" or "other" to every list; a sector is what the cooperation is
-    about ("film", "semiconductors").
+    "government" or "other" to every list, and the fact's own type; a sector is what
+    the cooperation is about ("film", "semiconductors").
     """
     kept = (s.lower() for s in sectors)
-    return list(dict.fromkeys(s for s in kept if name_key(s) not in _NOT_SECTORS))
+    return list(dict.fromkeys(s for s in kept if name_key(s) not in _NOT_SECTORS and not _a_fact_type(s)))
+
+
+def _a_fact_type(sector: str) -> bool:
+    """Whether a "sector" names a fact type in a word that names nothing else ("intergovernmental
+    agreement", "federation", "trade mission"): the kind of act, not what it is about."""
+    return any(names(sector, fact_type, weak=False) for fact_type in FACT_TYPES)
 
 
 _NOT_SECTORS = frozenset({

@@ -119,9 +119,9 @@ def _domains(sectors: list[str]) -> list[str]:
 
 
 def _a_fact_type(sector: str) -> bool:
-    """Whether a "sector" names a fact type in a word that names nothing else ("intergovernmental
-    agreement", "federation", "trade mission"): the kind of act, not what it is about."""
-    return any(names(sector, fact_type, weak=False) for fact_type in FACT_TYPES)
+    """Whether a "sector" names a fact type ("intergovernmental agreement", "federation", "trade
+    mission"): the kind of act, not what it is about."""
+    return any(names(sector, fact_type) for fact_type in FACT_TYPES)
 
 
 _NOT_SECTORS = frozenset({

@@ -89,7 +89,7 @@ def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
     assert record.stats.model_calls == 5
 
 
-def test_the_backend_is_warmed_before_the_document_is_read_for_its_first_question():
+def test_the_backend_is_warmed_before_the_first_question_and_not_for_a_text_that_asks_nothing():
     class WarmedFirst(Scripted):
         def warm(self) -> None:
             self.requests.append({"warm": True})
@@ -97,3 +97,6 @@ def test_the_backend_is_warmed_before_the_document_is_read_for_its_first_questio
     backend = WarmedFirst(chat_completion(json.dumps({"facts": [MISSION]})))
     Extractor(backend, types=("mission",), triage=False).extract(TEXT)
     assert [list(r) for r in backend.requests][:1] == [["warm"]] and len(backend.requests) == 2
+    idle = WarmedFirst()
+    Extractor(idle, types=("mission",), triage=False).extract("Il tempo a Roma oggi è sereno, con vento debole.")
+    assert idle.requests == []  # no word of a visit: no question, no weights

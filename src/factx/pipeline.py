@@ -133,22 +133,23 @@ class Extractor:
 
     def extract_document(self, doc: Document, *, published: date | None = None) -> Record:
         """Run every requested fact type over one document (thread-safe: documents may run side by side)."""
-        self._recorder.warm()  # the weights load while the text is read and spotted
         with self._recorder.tally() as tally:  # this document's calls only, whatever runs beside it
             return self._extract_document(doc, published, tally)
 
     def _extract_document(self, doc: Document, published: date | None, tally: Tally) -> Record:
         started = time.perf_counter()
+        unasked = spotting.unasked(doc.text)
+        if self.triage or any(spotting.spot(doc.text, t) for t in self.types if t not in unasked):
+            self._recorder.warm()  # the weights load while the text is read; a text that asks nothing loads nothing
         published = published or find_publication_date(doc.text)
         warnings: list[str] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
         language = detect_language(doc.text)
         facts: list[Fact] = []
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
-        unasked = spotting.unasked(doc.text)
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
         facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published)))), key=_first_mention)
-        home = home_country(language)
+        home = home_country(language) if facts else None
         facts = with_outcomes([_settled(fact, published, home) for fact in drop_restated(merge_mentions(facts))])
         translated = 0
         if language and language != "en":

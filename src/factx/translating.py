@@ -39,7 +39,7 @@ def untranslated(facts: list[Fact], language: str) -> list[str]:
     language's: "Commissario per l'agricoltura" is Italian; "Commissioner for
     Agriculture", "Trento" and "film" are not. A language wordfreq does not know has none.
     """
-    if language not in _known_languages():
+    if not facts or language not in _known_languages():  # no facts: wordfreq not even loaded
         return []
     found: dict[str, None] = {}
 

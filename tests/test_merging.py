@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factx.merging import (
-    drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes, worded,
+    drop_nobody, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes, worded,
 )
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
 
@@ -279,3 +279,12 @@ def test_a_bare_agreement_between_a_memorandum_s_bodies_on_its_day_is_that_memor
         "Puglia-Oslo film memorandum", "Puglia-Oslo co-production treaty", "Italy-Norway memorandum", "Agreement"]
     other_day = loose.model_copy(update={"date": "2025-01-10"})
     assert len(drop_restated([memo, other_day])) == 2
+
+
+def test_a_visit_that_names_nobody_who_went_is_travel():
+    travel = Mission(title="Travel to Italy", destination={"country": "IT"})
+    led = Mission(title="Visit", leader={"name": "Ana Ruiz"})
+    member = Mission(title="Visit", delegation=[{"name": "Ana Ruiz"}])
+    sent = Mission(title="Visit", organizations=[{"name": "Comune di Lecce", "kind": "government"}])
+    memo = Mou(title="Memo")
+    assert drop_nobody([travel, led, member, sent, memo]) == [led, member, sent, memo]

@@ -72,6 +72,17 @@ def worded(fact: Fact) -> Fact:
     return fact.model_copy(update={"kind": kind, "status": status})
 
 
+def drop_nobody(facts: list[Fact]) -> list[Fact]:
+    """``facts`` less each visit that names nobody who went: no leader, no member, no sending body.
+
+    "In 2023, over 330,000 Peruvians traveled to the United States" is travel, not a
+    delegation; the small model also makes a visit of a meeting it cannot place ("PAC-ADE
+    Meeting with President Biden"). Judged once the visits are settled (a host taken for the
+    leader is by then a person met).
+    """
+    return [f for f in facts if not isinstance(f, Mission) or f.leader or f.delegation or f.organizations]
+
+
 def with_outcomes(facts: list[Fact]) -> list[Fact]:
     """``facts`` with each visit's outcomes holding the accords of the article made during it.
 

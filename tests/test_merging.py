@@ -288,3 +288,14 @@ def test_a_visit_that_names_nobody_who_went_is_travel():
     sent = Mission(title="Visit", organizations=[{"name": "Comune di Lecce", "kind": "government"}])
     memo = Mou(title="Memo")
     assert drop_nobody([travel, led, member, sent, memo]) == [led, member, sent, memo]
+
+
+def test_an_accord_told_again_under_a_bare_title_between_the_same_bodies_is_one():
+    states = [Party(name="Brazil", kind="government"), Party(name="United States", kind="government")]
+    named = Agreement(title="Brazil-U.S. energy partnership", parties=states, evidence=[_ev(0, 40)])
+    bare = Agreement(title="Agreement", parties=states[::-1], evidence=[_ev(300, 340)])
+    other = Agreement(title="Agreement", parties=[states[0], Party(name="Chile", kind="government")], evidence=[_ev(500, 540)])
+    alone = Agreement(title="Agreement", parties=states[:1], evidence=[_ev(700, 740)])  # one body says too little
+    merged = merge_duplicates([named, bare, other, alone])
+    assert [f.title for f in merged] == ["Brazil-U.S. energy partnership", "Agreement", "Agreement"]
+    assert len(merged[0].evidence) == 2

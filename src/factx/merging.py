@@ -244,7 +244,17 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
-    return _one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or any(_overlaps(span, b) for span in _spans(a))
+    return (_one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or _bare_twin(a, b)
+            or any(_overlaps(span, b) for span in _spans(a)))
+
+
+def _bare_twin(a: Fact, b: Fact) -> bool:
+    """Whether one of two accords is titled only by its type ("Agreement") and both are between the
+    same bodies: the small model reports an accord again under a bare title, from another sentence."""
+    if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title):
+        return False
+    bodies = {name_key(p.name) for p in a.parties}
+    return len(bodies) >= 2 and bodies == {name_key(p.name) for p in b.parties}
 
 
 def _one_title(a: Fact, b: Fact) -> bool:

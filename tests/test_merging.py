@@ -287,7 +287,8 @@ def test_a_visit_that_names_nobody_who_went_is_travel():
     member = Mission(title="Visit", delegation=[{"name": "Ana Ruiz"}])
     sent = Mission(title="Visit", organizations=[{"name": "Comune di Lecce", "kind": "government"}])
     memo = Mou(title="Memo")
-    assert drop_nobody([travel, led, member, sent, memo]) == [led, member, sent, memo]
+    named = Mission(title="Trade mission to Hanoi", evidence=[Evidence(quote="La missione imprenditoriale partirà")])
+    assert drop_nobody([travel, led, member, sent, memo, named]) == [led, member, sent, memo, named]
 
 
 def test_an_accord_told_again_under_a_bare_title_between_the_same_bodies_is_one():

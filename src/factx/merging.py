@@ -73,14 +73,17 @@ def worded(fact: Fact) -> Fact:
 
 
 def drop_nobody(facts: list[Fact]) -> list[Fact]:
-    """``facts`` less each visit that names nobody who went: no leader, no member, no sending body.
+    """``facts`` less each visit that names nobody who went (no leader, no member, no sending body)
+    and is told only in words of travel, never as a mission or a delegation.
 
     "In 2023, over 330,000 Peruvians traveled to the United States" is travel, not a
     delegation; the small model also makes a visit of a meeting it cannot place ("PAC-ADE
-    Meeting with President Biden"). Judged once the visits are settled (a host taken for the
-    leader is by then a person met).
+    members discussed this historic visit"). "La missione imprenditoriale partirà per Hanoi"
+    names no one either, but it is a mission: an organiser's release leaves itself out.
+    Judged once the visits are settled (a host taken for the leader is by then a person met).
     """
-    return [f for f in facts if not isinstance(f, Mission) or f.leader or f.delegation or f.organizations]
+    return [f for f in facts if not isinstance(f, Mission) or f.leader or f.delegation or f.organizations
+            or any(names(e.quote, "mission", weak=False) for e in f.evidence)]
 
 
 def with_outcomes(facts: list[Fact]) -> list[Fact]:

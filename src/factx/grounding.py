@@ -272,7 +272,7 @@ def _clear_person(person: dict[str, Any]) -> None:
         if isinstance(person[field], str) and name_key(person[field]).replace(" ", "_") in _KINDS:
             person[field] = None
     body = person["organization"]
-    if isinstance(body, str) and (country_code(body) or not any(w[:1].isupper() for w in body.split())):
+    if isinstance(body, str) and (country_code(body) or not _has_capital(body)):
         person["organization"] = None  # a state, or no body's name ("amministrazione provinciale")
 
 
@@ -293,15 +293,20 @@ def _nameless(value: Any) -> bool:
     is not a country ("Angola" met as if a person), nor only an office ("Secretary General").
     """
     if isinstance(value, dict) and value.keys() == set(Party.model_fields):
-        return not any(word[:1].isupper() for word in str(value["name"]).split())  # "consorzi": no body's name
+        return not _has_capital(str(value["name"]))  # "consorzi": no body's name
     if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):
         return False
     words = str(value["name"]).split()
     named = next((i for i, word in enumerate(words) if word[:1].isupper()), len(words))
     lower = {word for word in words[named:] if word[:1].islower()}  # a title may come before ("viceministro Li")
-    return (not any(word[:1].isupper() for word in words) or bool(_JOINING.intersection(words))
+    return (not _has_capital(str(value["name"])) or bool(_JOINING.intersection(words))
             or not lower <= _PARTICLES or (len(words) == 1 and words[0].isupper())
             or country_code(value["name"]) is not None or is_office(str(value["name"])))
+
+
+def _has_capital(name: str) -> bool:
+    """Whether a word of ``name`` starts with a capital, as a name's words do ("amministrazione provinciale" has none)."""
+    return any(word[:1].isupper() for word in name.split())
 
 
 _JOINING = frozenset({"of", "to", "for", "the", "and", "di", "della", "delle", "dei", "degli", "per", "e"})

@@ -152,10 +152,10 @@ def _loosely(fact: Fact, other: Fact) -> bool:
     "accordo" too."""
     if fact.type != "agreement" or other.type != "mou" or _telling(fact.title):
         return False
-    bodies = {name_key(p.name) for p in fact.parties}
+    bodies = _bodies(fact)
     days = {getattr(f, "date") for f in (fact, other)} - {None}
     states = any(_a_state(p) for p in fact.parties)  # two states sign many accords
-    return bool(bodies) and not states and bodies == {name_key(p.name) for p in other.parties} and len(days) <= 1
+    return bool(bodies) and not states and bodies == _bodies(other) and len(days) <= 1
 
 
 def drop_unmarked(facts: list[Fact]) -> list[Fact]:
@@ -256,8 +256,13 @@ def _bare_twin(a: Fact, b: Fact) -> bool:
     same bodies: the small model reports an accord again under a bare title, from another sentence."""
     if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title):
         return False
-    bodies = {name_key(p.name) for p in a.parties}
-    return len(bodies) >= 2 and bodies == {name_key(p.name) for p in b.parties}
+    bodies = _bodies(a)
+    return len(bodies) >= 2 and bodies == _bodies(b)
+
+
+def _bodies(act: Fact) -> set[str]:
+    """The parties of an agreement or memorandum, by ``name_key``."""
+    return {name_key(p.name) for p in act.parties}
 
 
 def _one_title(a: Fact, b: Fact) -> bool:

@@ -295,7 +295,7 @@ def body_country(name: str, country: str | None) -> str | None:
     found = _NAMED_FOR.search(name)
     if found is None or country_code(found["city"]) or name_key(found["city"]) in _regions(country):
         return country  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
-    if _body_table()["_abroad"]["pattern"].search(name):
+    if _abroad().search(name):
         return country  # "ufficio ICE di New Delhi": an office there of a body from elsewhere
     entries = [e for e in _cities()[0].get(name_key(found["city"]), ()) if e[0] >= _BIG_CITY]
     countries = {e[2] for e in entries}
@@ -336,11 +336,15 @@ def _body_words() -> dict[str, re.Pattern[str]]:
 
 
 @cache
+def _abroad() -> re.Pattern[str]:
+    """The words of a body's office abroad (``_abroad`` in ``prompts/bodies.json``)."""
+    return any_of(_body_table()["_abroad"]["words"])
+
+
+@cache
 def _body_table() -> dict[str, Any]:
-    """``prompts/bodies.json``, its ``_abroad`` words made one pattern."""
-    table = json.loads(data_path("prompts", "bodies.json").read_text(encoding="utf-8"))
-    table["_abroad"]["pattern"] = any_of(table["_abroad"]["words"])
-    return table
+    """``prompts/bodies.json``, read once."""
+    return json.loads(data_path("prompts", "bodies.json").read_text(encoding="utf-8"))
 
 
 #: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.

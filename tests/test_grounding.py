@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Evidence, Federation, Mission, bound, dated, led, titled, turned
+from factx.models import Agreement, Evidence, Federation, Mission, Mou, bound, dated, led, titled, turned
 from factx.normalizing import home_country
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
@@ -561,6 +561,18 @@ def test_a_visit_is_dated_by_the_span_its_quote_states_when_the_model_gave_none_
     found = dated(fact, date(2026, 4, 28))
     assert (found.start_date, found.end_date) == expected
     assert dated(fact, None).start_date == start  # no year to give the span
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "2024-10-15"), ("2024-10-16", "2024-10-15"), ("2024-09", "2024-09")])
+def test_a_fact_is_dated_by_the_day_its_quote_names_when_the_model_gave_none_or_the_dateline(given, expected):
+    quote = "India and Colombia on Tuesday signed the Audio-Visual Co-Production Agreement."
+    accord = Agreement(title="Audio-Visual Co-Production Agreement", date=given, evidence=[{"quote": quote}])
+    memo = Mou(title="Film MoU", date=given, evidence=[{"quote": quote}])
+    club = Federation(name="Film Producers Alliance", founded_on=given, evidence=[{"quote": quote}])
+    assert [dated(f, date(2024, 10, 16)) for f in (accord, memo, club)] == [
+        accord.model_copy(update={"date": expected}), memo.model_copy(update={"date": expected}),
+        club.model_copy(update={"founded_on": expected})]
+    assert dated(accord, None).date == given  # no article's day to count from
 
 
 @pytest.mark.parametrize(("quote", "destination"), [

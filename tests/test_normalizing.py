@@ -8,7 +8,9 @@ from datetime import date
 
 import pytest
 
-from factx.normalizing import body_country, body_kind, country_code, date_range, english_city, find_publication_date, iso_date
+from factx.normalizing import (
+    body_country, body_kind, country_code, date_range, day_named, english_city, find_publication_date, iso_date,
+)
 from helpers import seed
 
 # A Wednesday, as in example 003 ("Mercoledì 4 Febbraio 2026").
@@ -234,6 +236,22 @@ def test_a_span_of_days_is_read_with_its_month_written_once(text: str, expected:
 def test_a_span_of_days_without_its_year_needs_the_publication_date() -> None:
     assert date_range("dal 6 all’8 maggio") is None
     assert date_range("dal 6 all’8 maggio 2025") == ("2025-05-06", "2025-05-08")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("India and Colombia on Tuesday signed the agreement", "2024-10-15"),  # published on a Wednesday
+    ("il protocollo firmato ieri mattina in Comune", "2024-10-15"),
+    ("Firmato oggi un protocollo d'intesa", "2024-10-16"),
+    ("Domani, giovedì 17 ottobre, la firma", "2024-10-17"),
+    ("hanno concordato lunedì di rafforzare", "2024-10-14"),
+    ("signed on Saturday, 12 October 2024", "2024-10-12"),
+    ("Le ministre a signé hier l'accord", "2024-10-15"),
+    ("esta mañana se firmó el acuerdo", None),  # "mañana" is also the morning
+    ("il 29 marzo, a Roma", None),  # a date, not a day named from the article's
+])
+def test_a_day_named_from_the_article_s_is_read_against_its_publication(text: str, expected: str | None) -> None:
+    assert day_named(text, date(2024, 10, 16)) == expected
+    assert day_named(text, None) is None
 
 
 @pytest.mark.parametrize(("name", "given", "country"), [

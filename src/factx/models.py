@@ -30,7 +30,7 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    body_country, body_kind, city_names, country_code, country_name, date_range, english_city, iso_date, known_city,
+    body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, iso_date, known_city,
     name_key, same_person, split_title,
 )
 from factx.spotting import names
@@ -476,16 +476,21 @@ def led(fact: Fact) -> Fact:
 
 
 def dated(fact: Fact, published: date | None) -> Fact:
-    """A mission dated by the span of days its quotes state ("dal 6 all'8 maggio"), when the model
-    gave no date or the article's own.
+    """A fact dated by what its quotes state, when the model gave no date or the article's own: a
+    visit by the span of days it states ("dal 6 all'8 maggio"), any fact by a day named from the
+    article's ("firmato ieri", "on Tuesday signed").
 
     Asked for the dates of a visit announced for next month, the small model copies the
-    dateline; the quote it gives says when the delegation comes.
+    dateline; asked when an accord was signed "on Tuesday", it leaves the date empty.
     """
-    if not isinstance(fact, Mission) or fact.start_date not in (None, published and published.isoformat()):
+    when = next(name for name, info in type(fact).model_fields.items() if _DATED in info.metadata)
+    if getattr(fact, when) not in (None, published and published.isoformat()):
         return fact
-    found = next((span for e in fact.evidence if (span := date_range(e.quote, published))), None)
-    return fact if found is None else fact.model_copy(update={"start_date": found[0], "end_date": found[1]})
+    span = isinstance(fact, Mission) and next((s for e in fact.evidence if (s := date_range(e.quote, published))), None)
+    if span:
+        return fact.model_copy(update={"start_date": span[0], "end_date": span[1]})
+    day = next((d for e in fact.evidence if (d := day_named(e.quote, published))), None)
+    return fact if day is None else fact.model_copy(update={when: day})
 
 
 def bound(fact: Fact) -> Fact:

@@ -475,6 +475,41 @@ _RANGE = re.compile(
 )
 
 
+def day_named(text: str, published: date | None) -> str | None:
+    """The day ``text`` names from the article's own ("ieri", "on Tuesday", "domani, mercoledì 24
+    gennaio") as an ISO day, or None; a weekday is the latest on or before publication, as in
+    ``iso_date``. Nothing without a publication date: the clock is never the article's day."""
+    if published is None:
+        return None
+    for match in _day_words().finditer(text):
+        found = iso_date(match.group(0), published)
+        if found and len(found) == 10:
+            return found
+    return None
+
+
+@cache
+def _day_words() -> re.Pattern[str]:
+    """Weekdays, "today", "yesterday" and "tomorrow" in the languages dates are read in, from
+    dateparser's own tables (full names: "mar" is also March); a weekday may carry its day and
+    month. "morgen" and "mañana" also mean morning, so they are no "tomorrow"."""
+    from dateparser.languages.loader import default_loader
+
+    words: set[str] = set()
+    for language in _DATE_LANGUAGES:
+        info = default_loader.get_locale(language).info
+        relative = info["relative-type"]
+        for key in (*_WEEKDAYS, "0 day ago", "1 day ago", "in 1 day"):
+            names = info.get(key) or relative.get(key, [])
+            words.update(n.lower() for n in names if len(n) > 3 and " " not in n)
+    words -= {"morgen", "mañana"}
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b(?:,?\s+{_DAY}(?:\s+{_MONTH_WORD}(?:\s+\d{{4}})?)?)?", re.IGNORECASE)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def find_publication_date(text: str) -> date | None:
     """The dateline's date ("Roma, 19 dicembre 2025 –") in the first 600 characters, if any.
 

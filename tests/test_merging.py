@@ -7,7 +7,7 @@ import pytest
 from factx.merging import (
     drop_nobody, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes, worded,
 )
-from factx.models import Agreement, Evidence, Federation, Mission, Mou, Party
+from factx.models import Agreement, Evidence, Fact, Federation, Mission, Mou, Party
 
 
 def _ev(start: int, end: int) -> Evidence:
@@ -81,19 +81,52 @@ def test_a_fact_whose_quotes_hold_no_word_of_its_type_is_dropped():
     deal = _quoted(Agreement, "Italy and Kenya signed a cooperation accord on water.", 200, title="Italy-Kenya accord")
     visit = _quoted(Mission, "The minister visited the port of Mombasa on Monday.", 300, title="Visit to Kenya")
     alliance = _quoted(Federation, "The Commission launched the European Battery Alliance today.", 400, name="European Battery Alliance")
-    assert drop_unmarked([goals, union, deal, visit, alliance]) == [deal, visit, alliance]
+    facts = [goals, union, deal, visit, alliance]
+    assert drop_unmarked(facts, _article(*facts)) == [deal, visit, alliance]
 
 
 def test_one_marked_quote_is_enough_and_a_cue_counts_for_missions_not_for_mous():
     two = Mission(title="Trip", evidence=[Evidence(quote="They met the mayor."), Evidence(quote="The trip to Osaka ended.")])
     signed = _quoted(Mou, "The two agencies signed a text on training.", 0, title="Training")
-    assert drop_unmarked([two, signed]) == [two]
+    assert drop_unmarked([two, signed], _article(two, signed)) == [two]
+
+
+def test_accords_signed_one_day_by_one_person_among_the_same_bodies_are_one():
+    from factx.models import Person
+
+    def mou(title: str, parties: list[str], signer: str, at: int, day: str = "2022-05-13") -> Mou:
+        return _quoted(Mou, title, at, title=title, date=day, signatories=[Person(name=signer)],
+                       parties=[Party(name=p) for p in parties])
+
+    full = mou("MoU signed between Cyprus and China", ["Cyprus", "China"], "Prodromos Prodromou", 0)
+    headline = mou("Cyprus and China sign MoU on higher education", ["China"], "Minister Prodromos Prodromou", 100)
+    assert [len(m.evidence) for m in merge_duplicates([full, headline])] == [2]
+    other = mou("Siena and Meikai MoU", ["Università di Siena", "Meikai University"], "Roberto Di Pietra", 200)
+    second = mou("Siena and Asahi MoU", ["Università di Siena", "Asahi University"], "Roberto Di Pietra", 300)
+    assert len(merge_duplicates([other, second])) == 2  # one rector, two universities: two accords
+    assert len(merge_duplicates([full, mou("Cyprus and China sign MoU", ["China"], "Prodromou", 400, "2022-05-20")])) == 2
+
+
+def _article(*facts: Fact) -> str:
+    """An article of the facts' quotes, one sentence each."""
+    return "\n".join(e.quote for f in facts for e in f.evidence)
+
+
+def test_a_federation_is_told_by_a_sentence_naming_it_beside_its_organs_wherever_the_model_quoted():
+    congress = "The 10th World Congress of the World Federation of Film Clubs (WFFC) was held in Seoul."
+    wffc = _quoted(Federation, congress, 0, name="World Federation of Film Clubs", acronym="WFFC")
+    passing = _quoted(Federation, "The Paris Film Federation sent greetings.", 100, name="Paris Film Federation")
+    article = f"{congress}\nThe Paris Film Federation sent greetings.\nElection of the new Executive Board of WFFC;"
+    assert drop_unmarked([wffc, passing], article) == [wffc]
+    assert drop_unmarked([wffc, passing], article.replace("WFFC;", "the Congress;")) == []  # organs of no one named
+    members = f"{congress}\nWFFC members and the Film Council joined the festival."  # a body in passing; a council by name
+    assert drop_unmarked([wffc], members) == []
 
 
 def test_a_country_is_no_federation():
     ukraine = _quoted(Federation, "demanding the Russian Federation to withdraw from Ukraine", 0, name="Ukraine")
     federation = _quoted(Federation, "the Russian Federation of Judo elected its board", 100, name="Russian Judo Federation")
-    assert drop_unmarked([ukraine, federation]) == [federation]
+    assert drop_unmarked([ukraine, federation], _article(ukraine, federation)) == [federation]
 
 
 def test_one_body_reported_twice_under_the_same_name_is_one_fact_with_both_quotes():
@@ -173,7 +206,7 @@ def test_one_title_of_three_words_or_more_is_one_fact_a_bare_type_word_is_not():
 def test_a_partnership_only_described_is_no_agreement():
     standing = _quoted(Agreement, "The United States and Peru maintain a long-standing partnership.", 0, title="Partnership")
     launched = _quoted(Agreement, "Brazil and the United States launched a new partnership on energy.", 100, title="Energy")
-    assert drop_unmarked([standing, launched]) == [launched]
+    assert drop_unmarked([standing, launched], _article(standing, launched)) == [launched]
 
 
 def test_events_dated_years_before_the_article_are_history_it_recalls():
@@ -197,7 +230,7 @@ def test_a_fact_is_judged_by_the_quotes_of_all_its_tellings():
     founded = _quoted(Federation, "È nata oggi la Federazione Cinema Export", 40, name="Federazione Cinema Export",
                       leaders=[Person(name="Anna Neri", role="President")])
     passing = _quoted(Federation, "producer associations in the region", 100, name="Producers")
-    kept = drop_unmarked(merge_duplicates([named, founded, passing]))
+    kept = drop_unmarked(merge_duplicates([named, founded, passing]), _article(named, founded, passing))
     assert [(f.name, len(f.evidence)) for f in kept] == [("Federazione Cinema Export", 2)]
 
 

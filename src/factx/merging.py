@@ -18,7 +18,8 @@ from typing import Any
 
 from factx.models import FACT_TYPES, Fact, Mission, Party
 from factx.normalizing import country_code, name_key, same_person
-from factx.spotting import names, proper_name, refers_back, renewed, stated_kind, tells, unnamed
+from factx.splitting import sentences
+from factx.spotting import chosen, names, proper_name, refers_back, renewed, stated_kind, tells, unnamed
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -158,8 +159,9 @@ def _loosely(fact: Fact, other: Fact) -> bool:
     return bool(bodies) and not states and bodies == _bodies(other) and len(days) <= 1
 
 
-def drop_unmarked(facts: list[Fact]) -> list[Fact]:
-    """``facts`` less each one whose quotes hold no trigger word of its type.
+def drop_unmarked(facts: list[Fact], text: str) -> list[Fact]:
+    """``facts`` less each one whose quotes hold no trigger word of its type, unless a federation
+    the ``text`` names, by name or acronym, in a sentence telling it founded or its organs chosen.
 
     The model, shown a sentence with an agreement's word, reports as agreements the
     goals and programmes around it; asked for federations, the union a statement
@@ -167,9 +169,31 @@ def drop_unmarked(facts: list[Fact]) -> list[Fact]:
     visit; an accord, signed; an alliance), and its evidence quotes them. A body
     that is a country ("Ukraine") is no federation, whatever its quotes say. A fact
     whose quotes are not in the article is already flagged ungrounded and is kept
-    so (``--strict`` drops it): its quotes are not the article's words to judge.
+    so (``--strict`` drops it): its quotes are not the article's words to judge. The model
+    quotes a federation where it is first named ("the 10th World Congress of the World Federation
+    of UNESCO Clubs was held in Seoul"); the article may tell its organs elsewhere ("Election of
+    the new Executive Board of WFUCA").
     """
-    return [f for f in facts if _told(f) and not _a_state(f)]
+    return [f for f in facts if (_told(f) or _organs_told(f, text)) and not _a_state(f)]
+
+
+def _organs_told(fact: Fact, text: str) -> bool:
+    """Whether ``text`` names federation ``fact`` in a sentence that tells it founded or its organs
+    chosen, in words outside its name ("the Advisory Council" is no council chosen)."""
+    if fact.type != "federation":
+        return False
+    keys = [k for k in (name_key(fact.name), name_key(fact.acronym or "")) if len(k) >= 3]
+    for sentence in sentences(text):
+        plain = f" {name_key(sentence)} "
+        if any(f" {k} " in plain for k in keys) and chosen(_blanked(plain, keys)):
+            return True
+    return False
+
+
+def _blanked(plain: str, keys: list[str]) -> str:
+    for key in keys:
+        plain = plain.replace(f" {key} ", " … ")
+    return plain
 
 
 def drop_recalled(facts: list[Fact], published: date | None) -> list[Fact]:
@@ -247,8 +271,19 @@ def _spans(fact: Fact) -> list[tuple[int, int]]:
 def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
-    return (_one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or _bare_twin(a, b)
+    return (_one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or _bare_twin(a, b) or _one_signing(a, b)
             or any(_overlaps(span, b) for span in _spans(a)))
+
+
+def _one_signing(a: Fact, b: Fact) -> bool:
+    """Whether two accords are one signing: one day, one signatory, and one's parties among the
+    other's. The small model reports a memorandum again from the headline, with fewer parties;
+    a rector signing accords with two universities that day signs two (neither's parties hold the other's)."""
+    if a.type not in _ONE_ACT or not a.date or len(a.date) < 10 or a.date != b.date:  # a day, not "2022"
+        return False
+    bodies_a, bodies_b = _bodies(a), _bodies(b)
+    shared = any(same_person(p.name, q.name) for p in a.signatories for q in b.signatories)
+    return shared and bool(bodies_a and bodies_b) and (bodies_a <= bodies_b or bodies_b <= bodies_a)
 
 
 def _bare_twin(a: Fact, b: Fact) -> bool:

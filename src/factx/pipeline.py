@@ -149,7 +149,8 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
-        facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published)))), key=_first_mention)
+        facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published))), doc.text),
+                       key=_first_mention)
         home = home_country(language) if facts else None
         facts = with_outcomes(drop_nobody([_settled(fact, published, home) for fact in drop_restated(merge_mentions(facts))]))
         translated = 0

@@ -122,6 +122,12 @@ def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
     return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 
 
+def chosen(text: str) -> bool:
+    """Whether ``text`` tells a body founded or its organs chosen ("established", "Election of the new
+    Executive Board", "la nuova presidente"): ``chosen`` of the federation triggers."""
+    return bool(_patterns(("chosen",))["federation"].search(_plain(text, "federation")))
+
+
 @cache
 def _kinds() -> dict[str, re.Pattern[str]]:
     """Agreement kind -> the words that state it (``kinds`` in ``prompts/triggers.json``)."""

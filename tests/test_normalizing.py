@@ -264,6 +264,8 @@ def test_a_day_named_from_the_article_s_is_read_against_its_publication(text: st
     ("Development Bank of Asia", "PH", "PH"), ("Development Bank of Asia", None, None),  # a small place's name
     ("Embassy of Italy", "US", "US"),  # a state: whose embassy, not where
     ("Ministry of Foreign Affairs", "IT", "IT"),
+    ("Shanghai Jiao Tong University", "IT", "CN"), ("New Delhi Municipal Council", "IT", "IN"),  # named first
+    ("Roma Capitale", "IT", "IT"), ("Korea Chamber of Commerce", "KR", "KR"),
 ])
 def test_a_body_named_for_a_city_the_program_knows_is_in_that_city_s_country(name, given, country):
     assert body_country(name, given) == country

@@ -285,21 +285,31 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
 
 def body_country(name: str, country: str | None) -> str | None:
     """The country of a body named for its city ("Prefettura di Jiaxing", "American University of
-    Sharjah"): ``country`` unless the city is one of 100,000 people or more that ``country`` has
+    Sharjah", "Shanghai Jiao Tong University"): ``country`` unless the city is one of 100,000 people or more that ``country`` has
     none of, every city so named lying in one other country.
 
     The small model gives the article's country to every body it lists; the program knows
     the city. Small places ("Asia" in the Philippines), names shared across countries, and a
     region of ``country`` ("Florida", also a city's other name in Colombia) keep the model's.
     """
-    found = _NAMED_FOR.search(name)
-    if found is None or country_code(found["city"]) or name_key(found["city"]) in _regions(country):
-        return country  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
     if _abroad().search(name):
         return country  # "ufficio ICE di New Delhi": an office there of a body from elsewhere
-    entries = [e for e in _cities()[0].get(name_key(found["city"]), ()) if e[0] >= _BIG_CITY]
-    countries = {e[2] for e in entries}
-    return countries.pop() if len(countries) == 1 and country not in countries else country
+    for city in _named_for(name):
+        if country_code(city) or name_key(city) in _regions(country):
+            continue  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
+        countries = {e[2] for e in _cities()[0].get(name_key(city), ()) if e[0] >= _BIG_CITY}
+        if countries:
+            return countries.pop() if len(countries) == 1 and country not in countries else country
+    return country
+
+
+def _named_for(name: str) -> list[str]:
+    """The places a body's name may be named for: the one it ends with ("... di Jiaxing"), and its
+    first two words or first word ("New Delhi Municipal Council", "Shanghai Jiao Tong University")."""
+    found = _NAMED_FOR.search(name)
+    words = name.split()
+    first = [" ".join(words[:n]) for n in (2, 1) if len(words) > n and all(w[:1].isupper() for w in words[:n])]
+    return ([found["city"]] if found else []) + first
 
 
 @cache

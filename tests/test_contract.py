@@ -84,6 +84,14 @@ def test_a_city_written_as_the_venue_is_the_city_in_its_own_country():
     assert Place(country="IT", venue="Villa Madama").model_dump() == {"city": None, "country": "IT", "venue": "Villa Madama"}
 
 
+def test_a_building_or_an_office_written_as_the_city_is_no_city():
+    assert Place(city="Palazzo Murena", country="IT").model_dump() == {"city": None, "country": "IT", "venue": "Palazzo Murena"}
+    assert Place(city="Palazzo Murena", venue="Sala del Dottorato").venue == "Sala del Dottorato"
+    assert Place(city="Sindaco", country="IT", venue="Palazzo Civico").model_dump() == {
+        "city": None, "country": "IT", "venue": "Palazzo Civico"}
+    assert Place(city="Villa Carlos Paz", country="AR").city == "Villa Carlos Paz"  # a city named so
+
+
 @pytest.mark.parametrize("event", ["Paris 2024 Paralympic Games", "Universiade invernale 2013", "inauguration"])
 def test_an_occasion_is_no_venue(event):
     assert Place(city="Paris", venue=event).venue is None

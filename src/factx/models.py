@@ -30,8 +30,8 @@ from pydantic import (
 from rapidfuzz import fuzz
 
 from factx.normalizing import (
-    body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, iso_date, known_city,
-    name_key, same_person, split_title,
+    body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
+    iso_date, known_city, name_key, same_person, split_title,
 )
 from factx.spotting import names
 
@@ -251,10 +251,15 @@ class Place(Shape):
         "Adige" (of "San Michele all'Adige") as the venue; a venue is a building or
         site within the city, named with a capital, not an event ("Paris 2024
         Paralympic Games", "inauguration"). A city written as the venue, with none as the city
-        ("Maputo"), is the city, whose country the program knows.
+        ("Maputo"), is the city, whose country the program knows; a building or an office written
+        as the city ("Palazzo Murena", "Sindaco") is the venue, or nothing.
         """
         if self.venue and not self.city and known_city(self.venue):
             self.city, self.venue = self.venue, None
+        if self.city and is_site(self.city):  # "Palazzo Murena" as the city
+            self.city, self.venue = None, self.venue or self.city
+        if self.city and is_office(self.city):  # "Sindaco" as the city
+            self.city = None
         self.city, self.country = english_city(self.city, self.country)
         state = country_code(self.city) if self.city else None
         if state and not city_names(self.city or "", state):  # Singapore and Monaco are cities too

@@ -345,6 +345,17 @@ def _body_words() -> dict[str, re.Pattern[str]]:
     return {kind: any_of(words) for kind, words in _body_table().items() if not kind.startswith("_")}
 
 
+def is_site(name: str) -> bool:
+    """Whether ``name`` opens with a building's or site's word ("Palazzo Murena", "Sala del Dottorato")
+    and is no city's name ("Villa Carlos Paz" is one): ``_sites`` in ``prompts/bodies.json``."""
+    return _sites().match(name.strip()) is not None and not known_city(name)
+
+
+@cache
+def _sites() -> re.Pattern[str]:
+    return any_of(_body_table()["_sites"]["words"])
+
+
 @cache
 def _abroad() -> re.Pattern[str]:
     """The words of a body's office abroad (``_abroad`` in ``prompts/bodies.json``)."""

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Agreement, Evidence, Federation, Mission, Mou, bound, dated, led, titled, turned
+from factx.models import Agreement, Evidence, Federation, Mission, Mou, bound, dated, hosted, led, titled, turned
 from factx.normalizing import home_country
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
@@ -531,6 +531,15 @@ def test_a_visit_told_abroad_at_both_ends_with_a_home_sender_came_home():
     assert [p.name for p in fact.organizations] == ["City of Gimhae"]
     assert [p.name for p in fact.counterpart_organizations] == ["Comune di Mantova"]
     assert fact.leader is None
+
+
+def test_the_senders_of_the_country_a_visit_went_to_are_its_hosts_and_their_people_those_met():
+    fact = hosted(_both_ends("KR", "Mantua", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")]))
+    assert ([p.name for p in fact.organizations], [p.name for p in fact.counterpart_organizations]) == (
+        ["City of Gimhae"], ["Comune di Mantova"])
+    assert (fact.leader, [p.name for p in fact.counterparts]) == (None, ["Lucia Ferri", "Marco Sala"])
+    at_home = _both_ends("IT", "Mantua", "IT", [("Comune di Mantova", "IT")])
+    assert hosted(at_home) == at_home  # within one country: nobody is where the others went
 
 
 @pytest.mark.parametrize(("origin", "country", "senders", "home"), [

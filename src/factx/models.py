@@ -534,7 +534,7 @@ def turned(fact: Fact, home: str | None) -> Fact:
     beside their hosts as senders, and makes the host who received them the leader. A visit joins
     two countries: with both ends at home, the foreign body's country is where it came from; with
     both ends abroad and a home body among the senders, home is where it went. The senders of the
-    destination's country are then the hosts, and their people the people met.
+    destination's country are then the hosts (``hosted``).
     """
     if not isinstance(fact, Mission) or not home or fact.origin_country != fact.destination.country:
         return fact
@@ -544,14 +544,27 @@ def turned(fact: Fact, home: str | None) -> Fact:
         return fact
     origin, there = (other, home) if both == home else (both, home)
     place = fact.destination if there == both else Place(country=there, venue=fact.destination.venue)
+    return hosted(fact.model_copy(update={"origin_country": origin, "destination": place}))
+
+
+def hosted(fact: Fact) -> Fact:
+    """A visit from one country to another with senders of the country it went to: those are its
+    hosts, and their people (its leader too) the people met.
+
+    Told "il Rettore ha ricevuto una delegazione del Sichuan", the small model lists the university
+    that received the visitors among those who sent them, and its rector as the leader.
+    """
+    if not isinstance(fact, Mission) or not fact.origin_country or fact.destination.country in (None, fact.origin_country):
+        return fact
+    there = fact.destination.country
     hosts = [p for p in fact.organizations if p.country == there]
+    if not hosts:
+        return fact
     host_names = {name_key(p.name) for p in hosts}
     visitors = [p for p in [fact.leader, *fact.delegation] if p is not None]
     met = [p for p in visitors if p.organization and name_key(p.organization) in host_names]
     return type(fact).model_validate({
         **fact.model_dump(),
-        "origin_country": origin,
-        "destination": place.model_dump(),
         "organizations": [p.model_dump() for p in fact.organizations if p.country != there],
         "counterpart_organizations": [p.model_dump() for p in [*hosts, *fact.counterpart_organizations]],
         "leader": None if fact.leader in met else fact.leader and fact.leader.model_dump(),

@@ -29,7 +29,7 @@ from factx.merging import (
     drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes,
     worded,
 )
-from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, led, titled, turned
+from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
 from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
@@ -383,7 +383,7 @@ def _settled(fact: Fact, published: date | None, home: str | None) -> Fact:
     """One merged fact with what the program reads better than the model put right: an agreement's
     kind and status from its words, a visit's leader, days, destination and direction from its
     quotes, its title."""
-    return titled(turned(bound(dated(led(worded(fact)), published)), home))
+    return titled(hosted(turned(bound(dated(led(worded(fact)), published)), home)))
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

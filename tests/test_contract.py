@@ -92,6 +92,17 @@ def test_a_building_or_an_office_written_as_the_city_is_no_city():
     assert Place(city="Villa Carlos Paz", country="AR").city == "Villa Carlos Paz"  # a city named so
 
 
+def test_a_visit_lists_each_body_once_the_first_telling_kept():
+    from factx.models import Mission
+
+    told = [{"name": "Regione Umbria", "kind": "government", "country": "IT"}, {"name": "CCPIT", "country": "CN"},
+            {"name": "Regione  Umbria", "kind": "company"}]
+    met = [{"name": "Chongqing Municipality"}, {"name": "CCPIT"}, {"name": "Chongqing  municipality"}]
+    visit = Mission(title="Visit", organizations=told, counterpart_organizations=met)
+    assert [(p.name, p.kind) for p in visit.organizations] == [("Regione Umbria", "government"), ("CCPIT", "other")]
+    assert [p.name for p in visit.counterpart_organizations] == ["Chongqing Municipality"]  # a sender is not also met
+
+
 @pytest.mark.parametrize("event", ["Paris 2024 Paralympic Games", "Universiade invernale 2013", "inauguration"])
 def test_an_occasion_is_no_venue(event):
     assert Place(city="Paris", venue=event).venue is None

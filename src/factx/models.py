@@ -322,15 +322,13 @@ def _signed_for(fact: Any) -> Any:
 
     Asked for the parties of a letter two officials signed, the small model lists the two officials.
     """
-    bodies: dict[str, Party] = {}
+    bodies: list[Party] = []
     for party in fact.parties:
         signer = next((p for p in fact.signatories if same_person(p.name, party.name)), None)
         if signer is not None and not signer.organization:
             continue
-        if signer is not None:
-            party = party.model_copy(update={"name": signer.organization})
-        bodies.setdefault(name_key(party.name), party)
-    fact.parties = list(bodies.values())
+        bodies.append(party if signer is None else party.model_copy(update={"name": signer.organization}))
+    fact.parties = _bodies_once(bodies)
     return fact
 
 
@@ -384,14 +382,16 @@ class MissionFields(Shape):
         The small model lists both states on both sides ("United States" and
         "Germany" as senders and as hosts). A body among the senders is not also met;
         a state named as itself is a sender when it is the origin and met when it is
-        the destination, never the other way round.
+        the destination, never the other way round. Each body is listed once (the small
+        model repeats "Umbria" three times among the senders).
         """
         origin, there = self.origin_country, self.destination.country
+        self.organizations = _bodies_once(self.organizations)
         if origin and there and origin != there:
             self.organizations = [p for p in self.organizations if _state_of(p) != there]
         senders = {name_key(p.name) for p in self.organizations}
         self.counterpart_organizations = [
-            p for p in self.counterpart_organizations
+            p for p in _bodies_once(self.counterpart_organizations)
             if name_key(p.name) not in senders and not (origin and origin != there and _state_of(p) == origin)
         ]
         return self
@@ -628,6 +628,14 @@ def _once(people: list[Person]) -> list[Person]:
         if not _among(person, kept):
             kept.append(person)
     return kept
+
+
+def _bodies_once(parties: list[Party]) -> list[Party]:
+    """``parties`` with each body once, by name, the first telling kept."""
+    kept: dict[str, Party] = {}
+    for party in parties:
+        kept.setdefault(name_key(party.name), party)
+    return list(kept.values())
 
 
 def _state_of(party: Party) -> str | None:

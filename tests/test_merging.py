@@ -107,6 +107,28 @@ def test_accords_signed_one_day_by_one_person_among_the_same_bodies_are_one():
     assert len(merge_duplicates([full, mou("Cyprus and China sign MoU", ["China"], "Prodromou", 400, "2022-05-20")])) == 2
 
 
+def test_an_accord_told_in_the_plural_between_one_body_and_several_of_another_country_is_one_with_each():
+    from factx.merging import split_listed
+    from factx.models import Person
+
+    def accord(quote: str, *parties: tuple[str, str]) -> Agreement:
+        return _quoted(Agreement, quote, 0, title="University of Siena agreements", signatories=[
+            Person(name="Roberto Di Pietra", organization="Università di Siena"), Person(name="Ken Sato", organization="Meikai University")],
+            parties=[Party(name=n, kind="university", country=c) for n, c in parties])
+
+    siena = ("Università di Siena", "IT")
+    japan = [("Shimonoseki City University", "JP"), ("Meikai University", "JP"), ("Asahi University", "JP")]
+    four = accord("la firma di quattro nuovi accordi con importanti atenei nipponi", siena, *japan)
+    split = split_listed([four])
+    assert [[p.name for p in f.parties] for f in split] == [[siena[0], name] for name, _ in japan]
+    assert [[p.name for p in f.signatories] for f in split] == [["Roberto Di Pietra"], ["Roberto Di Pietra", "Ken Sato"],
+                                                              ["Roberto Di Pietra"]]  # each partner's signer with it only
+    letter = accord("una lettera di intenti tra le università di Trento, Bolzano e Innsbruck", siena, *japan)
+    assert split_listed([letter]) == [letter]  # one accord among them all
+    two_sides = accord("gli accordi firmati", siena, ("Università di Trento", "IT"), *japan[:2])
+    assert split_listed([two_sides]) == [two_sides]  # two bodies on each side: who signed with whom is not told
+
+
 def _article(*facts: Fact) -> str:
     """An article of the facts' quotes, one sentence each."""
     return "\n".join(e.quote for f in facts for e in f.evidence)

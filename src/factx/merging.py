@@ -19,7 +19,7 @@ from typing import Any
 from factx.models import FACT_TYPES, Fact, Mission, Party
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
-from factx.spotting import chosen, names, proper_name, refers_back, renewed, stated_kind, tells, unnamed
+from factx.spotting import chosen, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -85,6 +85,40 @@ def drop_nobody(facts: list[Fact]) -> list[Fact]:
     """
     return [f for f in facts if not isinstance(f, Mission) or f.leader or f.delegation or f.organizations
             or any(names(e.quote, "mission", weak=False) for e in f.evidence)]
+
+
+def split_listed(facts: list[Fact]) -> list[Fact]:
+    """``facts`` with each accord told in the plural between one body and several others made one
+    accord with each of them.
+
+    Shown "la firma di quattro nuovi accordi con importanti atenei nipponi", the small model
+    reports one agreement whose parties are the Italian university and the three Japanese ones.
+    An accord quoted in the plural ("accordi", "agreements": ``_plural`` in the triggers) whose
+    parties are one body of a country and two or more bodies of one kind of another is split;
+    one quoted in the singular ("una lettera di intenti tra le università di Trento, Bolzano e
+    Innsbruck") is one accord among them all.
+    """
+    return [one for fact in facts for one in _each_partner(fact)]
+
+
+def _each_partner(fact: Fact) -> list[Fact]:
+    if fact.type not in _ONE_ACT or not any(plural(e.quote) for e in fact.evidence):
+        return [fact]
+    by_country: dict[str | None, list[Party]] = {}
+    for party in fact.parties:
+        by_country.setdefault(party.country, []).append(party)
+    sides = sorted(by_country.values(), key=len)
+    if len(sides) != 2 or len(sides[0]) != 1 or len({p.kind for p in sides[1]}) != 1 or None in by_country:
+        return [fact]
+    (subject,), partners = sides
+    return [fact.model_copy(update={"parties": [subject, partner], "signatories": [
+        p for p in fact.signatories if not (p.organization and _other_partner(p.organization, partner, partners))]})
+        for partner in partners]
+
+
+def _other_partner(organization: str, partner: Party, partners: list[Party]) -> bool:
+    """Whether a signatory's ``organization`` is one of ``partners`` other than ``partner``."""
+    return any(name_key(organization) == name_key(p.name) for p in partners if p is not partner)
 
 
 def with_outcomes(facts: list[Fact]) -> list[Fact]:

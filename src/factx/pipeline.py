@@ -26,8 +26,8 @@ from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import ground, locate
 from factx.merging import (
-    drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes,
-    worded,
+    drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, split_listed,
+    with_outcomes, worded,
 )
 from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
@@ -152,7 +152,8 @@ class Extractor:
         facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published))), doc.text),
                        key=_first_mention)
         home = home_country(language) if facts else None
-        facts = with_outcomes(drop_nobody([_settled(fact, published, home) for fact in drop_restated(merge_mentions(facts))]))
+        facts = split_listed(drop_restated(merge_mentions(facts)))
+        facts = with_outcomes(drop_nobody([_settled(fact, published, home) for fact in facts]))
         translated = 0
         if language and language != "en":
             facts, translated = translating.translate(facts, language, partial(self._english, language, warnings))

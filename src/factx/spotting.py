@@ -122,6 +122,16 @@ def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
     return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 
 
+def plural(text: str) -> bool:
+    """Whether ``text`` names several accords at once ("quattro nuovi accordi"): ``_plural`` of the triggers."""
+    return _plural().search(text.translate(_APOSTROPHES)) is not None
+
+
+@cache
+def _plural() -> re.Pattern[str]:
+    return any_of(_triggers()["_plural"]["words"])
+
+
 def chosen(text: str) -> bool:
     """Whether ``text`` tells a body founded or its organs chosen ("established", "Election of the new
     Executive Board", "la nuova presidente"): ``chosen`` of the federation triggers."""

@@ -99,10 +99,10 @@ def test_seed_002_yields_the_mife_federation(records):
     assert federation.leaders and all(leader.name in text for leader in federation.leaders)
 
 
-def test_seed_003_dates_the_agreement_in_the_datelines_week(records):
+def test_seed_003_dates_the_agreement_on_the_weekday_its_quote_names(records):
     (agreement,) = [f for f in records["003"].facts if f.type == "agreement"]
     assert [p.country for p in agreement.parties] == ["KR", "IT"]
-    assert agreement.date == "2026-02-04"  # the dateline's day (the gold says Monday, 2026-02-02)
+    assert agreement.date == "2026-02-02"  # "hanno concordato lunedì": the Monday before the dateline's Wednesday
 
 
 def test_phrases_the_model_wrote_in_italian_are_put_into_english(records):

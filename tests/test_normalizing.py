@@ -266,6 +266,7 @@ def test_a_day_named_from_the_article_s_is_read_against_its_publication(text: st
     ("Ministry of Foreign Affairs", "IT", "IT"),
     ("Shanghai Jiao Tong University", "IT", "CN"), ("New Delhi Municipal Council", "IT", "IN"),  # named first
     ("Roma Capitale", "IT", "IT"), ("Korea Chamber of Commerce", "KR", "KR"),
+    ("Kai Ora Foods", "NZ", "NZ"), ("Brenta Seminatrici Spa", "IT", "IT"),  # a city's other names (Kayes, Breda) open no name
 ])
 def test_a_body_named_for_a_city_the_program_knows_is_in_that_city_s_country(name, given, country):
     assert body_country(name, given) == country

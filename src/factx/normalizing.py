@@ -294,22 +294,25 @@ def body_country(name: str, country: str | None) -> str | None:
     """
     if _abroad().search(name):
         return country  # "ufficio ICE di New Delhi": an office there of a body from elsewhere
-    for city in _named_for(name):
+    for city, first in _named_for(name):
         if country_code(city) or name_key(city) in _regions(country):
             continue  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
-        countries = {e[2] for e in _cities()[0].get(name_key(city), ()) if e[0] >= _BIG_CITY}
+        countries = {e[2] for e in _cities()[0].get(name_key(city), ())
+                     if e[0] >= _BIG_CITY and (not first or name_key(e[1]) == name_key(city))}
         if countries:
             return countries.pop() if len(countries) == 1 and country not in countries else country
     return country
 
 
-def _named_for(name: str) -> list[str]:
-    """The places a body's name may be named for: the one it ends with ("... di Jiaxing"), and its
-    first two words or first word ("New Delhi Municipal Council", "Shanghai Jiao Tong University")."""
+def _named_for(name: str) -> list[tuple[str, bool]]:
+    """The places a body's name may be named for, each with whether it opens the name: the one it ends
+    with ("... di Jiaxing"), then its first two words or first word ("New Delhi Municipal Council",
+    "Shanghai Jiao Tong University"). A name opening with a city's other name ("Kai Ora Foods": Kayes
+    is also "Kai") is a company's own: only a city's own name counts there."""
     found = _NAMED_FOR.search(name)
     words = name.split()
-    first = [" ".join(words[:n]) for n in (2, 1) if len(words) > n and all(w[:1].isupper() for w in words[:n])]
-    return ([found["city"]] if found else []) + first
+    first = [(" ".join(words[:n]), True) for n in (2, 1) if len(words) > n and all(w[:1].isupper() for w in words[:n])]
+    return ([(found["city"], False)] if found else []) + first
 
 
 @cache

@@ -516,7 +516,7 @@ def _both_ends(origin: str, city: str | None, country: str, senders: list[tuple[
 
 
 def test_a_visit_told_at_home_at_both_ends_came_from_the_foreign_sender():
-    fact = turned(_both_ends("IT", "Mantua", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")]), "IT")
+    fact = hosted(turned(_both_ends("IT", "Mantua", "IT", [("Comune di Mantova", "IT"), ("City of Gimhae", "KR")]), "IT"))
     assert (fact.origin_country, fact.destination.city, fact.destination.country) == ("KR", "Mantua", "IT")
     assert [p.name for p in fact.organizations] == ["City of Gimhae"]
     assert [p.name for p in fact.counterpart_organizations] == ["Comune di Mantova"]
@@ -525,7 +525,7 @@ def test_a_visit_told_at_home_at_both_ends_came_from_the_foreign_sender():
 
 
 def test_a_visit_told_abroad_at_both_ends_with_a_home_sender_came_home():
-    fact = turned(_both_ends("KR", "Gimhae", "KR", [("City of Gimhae", "KR"), ("Comune di Mantova", "IT")]), "IT")
+    fact = hosted(turned(_both_ends("KR", "Gimhae", "KR", [("City of Gimhae", "KR"), ("Comune di Mantova", "IT")]), "IT"))
     assert (fact.origin_country, fact.destination.city, fact.destination.country) == ("KR", None, "IT")
     assert fact.destination.venue == "Palazzo Ducale"
     assert [p.name for p in fact.organizations] == ["City of Gimhae"]

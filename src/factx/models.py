@@ -157,9 +157,10 @@ OptText = Annotated[str | None, BeforeValidator(_text)]
 Phrases = Annotated[list[str], BeforeValidator(_phrases)]
 
 
-def date_fields(model: type[BaseModel]) -> frozenset[str]:
-    """The names of ``model``'s date fields (ISO dates at the text's precision)."""
-    return frozenset(name for name, info in model.model_fields.items() if _DATED in info.metadata)
+def date_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The names of ``model``'s date fields (ISO dates at the text's precision), in declaration order:
+    the first is when the fact happened (a mission's start, an accord's date)."""
+    return tuple(name for name, info in model.model_fields.items() if _DATED in info.metadata)
 
 
 class _InEnglish:
@@ -488,7 +489,7 @@ def dated(fact: Fact, published: date | None) -> Fact:
     Asked for the dates of a visit announced for next month, the small model copies the
     dateline; asked when an accord was signed "on Tuesday", it leaves the date empty.
     """
-    when = next(name for name, info in type(fact).model_fields.items() if _DATED in info.metadata)
+    when = date_fields(type(fact))[0]
     if getattr(fact, when) not in (None, published and published.isoformat()):
         return fact
     span = isinstance(fact, Mission) and next((s for e in fact.evidence if (s := date_range(e.quote, published))), None)
@@ -534,7 +535,7 @@ def turned(fact: Fact, home: str | None) -> Fact:
     beside their hosts as senders, and makes the host who received them the leader. A visit joins
     two countries: with both ends at home, the foreign body's country is where it came from; with
     both ends abroad and a home body among the senders, home is where it went. The senders of the
-    destination's country are then the hosts (``hosted``).
+    destination's country are then the hosts (``hosted``, which the pipeline applies next).
     """
     if not isinstance(fact, Mission) or not home or fact.origin_country != fact.destination.country:
         return fact
@@ -544,7 +545,7 @@ def turned(fact: Fact, home: str | None) -> Fact:
         return fact
     origin, there = (other, home) if both == home else (both, home)
     place = fact.destination if there == both else Place(country=there, venue=fact.destination.venue)
-    return hosted(fact.model_copy(update={"origin_country": origin, "destination": place}))
+    return fact.model_copy(update={"origin_country": origin, "destination": place})
 
 
 def hosted(fact: Fact) -> Fact:

@@ -285,8 +285,8 @@ def english_city(city: str | None, country: str | None = None) -> tuple[str | No
 
 def body_country(name: str, country: str | None) -> str | None:
     """The country of a body named for its city ("Prefettura di Jiaxing", "American University of
-    Sharjah", "Shanghai Jiao Tong University"): ``country`` unless the city is one of 100,000 people or more that ``country`` has
-    none of, every city so named lying in one other country.
+    Sharjah", "Shanghai Jiao Tong University"): ``country`` unless the city is one of 100,000
+    people or more that ``country`` has none of, every city so named lying in one other country.
 
     The small model gives the article's country to every body it lists; the program knows
     the city. Small places ("Asia" in the Philippines), names shared across countries, and a

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -180,14 +181,41 @@ def locate(quote: str, text: str, *, min_score: float = 85.0) -> Span | None:
     return _span(text, index, found[1], found[2], min(found[0], _NORMALISED_SCORE - 1)) if found else None
 
 
-def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) -> tuple[Fact, list[str]]:
+@dataclass(frozen=True)
+class Caveat:
+    """A warning about one fact, worded by ``told`` once the output is known.
+
+    Merging, retyping and translating rename a fact after it is grounded, and may drop
+    it: a warning under the draft's title names a fact the user never sees. ``quote``
+    (as the fact's evidence keeps it) finds the output fact that carries it.
+    """
+
+    fact_type: str
+    title: str
+    quote: str | None
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.fact_type} {_quoted(self.title)}: {self.problem}"
+
+    def told(self, facts: Sequence[Fact]) -> str:
+        """The warning under the output fact holding ``quote``; marked when no output fact does."""
+        if self.quote is None:
+            return str(self)
+        holder = next((f for f in facts if any(e.quote == self.quote for e in f.evidence)), None)
+        if holder is None:
+            return f"{self}; the fact is not in the output"
+        return str(Caveat(holder.type, _label(holder), self.quote, self.problem))
+
+
+def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) -> tuple[Fact, list[Caveat]]:
     """Turn a model's draft into a contract fact whose evidence offsets come from the text.
 
     Returns the fact and the warnings a user should see: quotes that were not
     verbatim, and facts with no quote found at all (``grounded`` false).
     """
-    label = f"{fact_type} {_quoted(_label(draft))}"
-    warnings: list[str] = []
+    title = _label(draft)
+    warnings: list[Caveat] = []
     spans: dict[tuple[int, int], Evidence] = {}
     missing: list[Evidence] = []
     quotes: list[str] = draft.evidence  # type: ignore[attr-defined]
@@ -195,20 +223,24 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
         span = locate(quote, text)
         if span is None:
             short = not long_enough(quote)
-            warnings.append(f"{label}: quote {_TOO_SHORT if short else 'not found in the text'}: {_quoted(quote)}")
+            problem = f"quote {_TOO_SHORT if short else 'not found in the text'}: {_quoted(quote)}"
+            warnings.append(Caveat(fact_type, title, quote, problem))
             missing.append(Evidence(quote=quote, alignment="too_short" if short else "not_found"))
             continue
         if span.alignment == "fuzzy":
-            warnings.append(f"{label}: quote aligned fuzzily (score {span.score:.0f}): {_quoted(quote)}")
+            problem = f"quote aligned fuzzily (score {span.score:.0f}): {_quoted(quote)}"
+            warnings.append(Caveat(fact_type, title, span.quote, problem))
         found = Evidence(quote=span.quote, start=span.start, end=span.end, alignment=span.alignment)
         spans.setdefault((span.start, span.end), found)
     evidence = list(spans.values()) or missing
     grounded = bool(spans)
+    first = evidence[0].quote if evidence else None
     if not spans:
-        warnings.append(f"{label}: no evidence found in the text, fact flagged as ungrounded")
+        warnings.append(Caveat(fact_type, title, first, "no evidence found in the text, fact flagged as ungrounded"))
     elif (absent := _absent_names(draft, text)) is not None:
         grounded = False
-        warnings.append(f"{label}: none of its names occurs in the text ({absent}), fact flagged as ungrounded")
+        problem = f"none of its names occurs in the text ({absent}), fact flagged as ungrounded"
+        warnings.append(Caveat(fact_type, title, first, problem))
     content = _unstated_cleared(draft.model_dump(exclude={"evidence"}), text)
     data = {**content, "type": fact_type, "evidence": evidence, "grounded": grounded}
     fact = FACT_TYPES[fact_type].model_validate(data, context={"published": published})
@@ -391,6 +423,7 @@ def _named(draft: BaseModel) -> list[str | Party | Person]:
 
 
 def _label(draft: BaseModel) -> str:
+    """What a warning calls a fact: its title, or a federation's name."""
     return str(getattr(draft, "title", None) or getattr(draft, "name", ""))
 
 

@@ -24,7 +24,7 @@ from factx import calling, prompting, splitting, spotting, translating
 from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
-from factx.grounding import ground, locate
+from factx.grounding import Caveat, ground, locate
 from factx.merging import (
     drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, split_listed,
     with_outcomes, worded,
@@ -60,13 +60,17 @@ class Skipped:
     source: str
 
 
+#: A warning: worded already, or about one fact and worded under its output title (``Caveat.told``).
+Notice = str | Caveat
+
+
 @dataclass
 class Asked:
     """What one question gave: its facts, its warnings, why its answer stayed invalid (None: it did not)
     and, asked on a thread of its own, the calls it made."""
 
     facts: list[Fact]
-    warnings: list[str]
+    warnings: list[Notice]
     failure: str | None = None
     tally: Tally | None = None
 
@@ -143,7 +147,7 @@ class Extractor:
         if self.triage or any(spotting.spot(doc.text, t) for t in self.types if t not in unasked):
             self._recorder.warm()  # the weights load while the text is read; a text that asks nothing loads nothing
         published = published or find_publication_date(doc.text)
-        warnings: list[str] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
+        warnings: list[Notice] = list(doc.warnings)  # what decoding changed (bytes that were not UTF-8)
         language = detect_language(doc.text)
         facts: list[Fact] = []
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
@@ -171,7 +175,7 @@ class Extractor:
             types=list(self.types),
             publication_date=published.isoformat() if published else None,
             facts=facts,
-            warnings=warnings,
+            warnings=[w if isinstance(w, str) else w.told(facts) for w in warnings],
             stats=Stats(
                 seconds=round(time.perf_counter() - started, 2),
                 model_calls=used.calls,
@@ -190,7 +194,7 @@ class Extractor:
         text: str,
         published: date | None,
         unasked: frozenset[str],
-        warnings: list[str],
+        warnings: list[Notice],
         calls: list[str | None],
     ) -> list[Fact]:
         """The facts stated in ``part`` of ``text`` (at ``offset``), grounded in the whole text; ``unasked``
@@ -214,7 +218,7 @@ class Extractor:
         return facts
 
     @staticmethod
-    def _took(asked: Asked, warnings: list[str], calls: list[str | None]) -> list[Fact]:
+    def _took(asked: Asked, warnings: list[Notice], calls: list[str | None]) -> list[Fact]:
         """``asked``'s facts, its warnings and its outcome noted."""
         warnings += asked.warnings
         calls.append(asked.failure)
@@ -222,7 +226,7 @@ class Extractor:
 
     def _relooked(
         self, offset: int, part: str, text: str, fact_type: str, types: tuple[str, ...], facts: list[Fact],
-        published: date | None, warnings: list[str], calls: list[str | None],
+        published: date | None, warnings: list[Notice], calls: list[str | None],
     ) -> list[Fact]:
         """The ``fact_type`` facts a list in ``part`` names beyond ``facts``: asked again, on the clauses
         of the names no evidence covers (``spotting.unreported``), while that finds one.
@@ -288,7 +292,7 @@ class Extractor:
         An answer that stayed invalid is its ``failure`` (and a warning): the document
         keeps the other questions' facts.
         """
-        warnings: list[str] = []
+        warnings: list[Notice] = []
         try:
             answer = self._call(
                 prompting.messages(part, fact_type, sentences), prompting.answer_model_for(fact_type, sentences), published
@@ -307,7 +311,7 @@ class Extractor:
                 facts.append(fact)
         return Asked(facts, warnings)
 
-    def _english(self, language: str, warnings: list[str], phrases: list[str]) -> list[str]:
+    def _english(self, language: str, warnings: list[Notice], phrases: list[str]) -> list[str]:
         """``phrases`` (in ``language``) in English; as written, with a warning, when the answer stays invalid."""
         try:
             answer = self._call(prompting.translation_messages(phrases, language), prompting.translation_model(len(phrases)))
@@ -316,7 +320,7 @@ class Extractor:
             return phrases
         return list(answer.english)  # type: ignore[attr-defined]
 
-    def _stated_types(self, text: str, warnings: list[str]) -> tuple[str, ...]:
+    def _stated_types(self, text: str, warnings: list[Notice]) -> tuple[str, ...]:
         """The requested types the text states, by one short first call.
 
         A type counts only when the sentence the model quotes for it is really in

@@ -346,6 +346,12 @@ def test_a_visit_that_names_nobody_who_went_is_travel():
     assert drop_nobody([travel, led, member, sent, memo, named]) == [led, member, sent, memo, named]
 
 
+def test_a_federation_the_model_could_not_name_is_none():
+    nameless = [Federation(name=word) for word in ("unknown", "N/A", "Not specified")]
+    named = Federation(name="Cluster Nautico")
+    assert drop_nobody([*nameless, named]) == [named]
+
+
 def test_an_accord_told_again_under_a_bare_title_between_the_same_bodies_is_one():
     states = [Party(name="Brazil", kind="government"), Party(name="United States", kind="government")]
     named = Agreement(title="Brazil-U.S. energy partnership", parties=states, evidence=[_ev(0, 40)])

@@ -187,6 +187,9 @@ def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():
         ("The two ministries signed a new partnership on clean energy.", True),
         ("Firmato l'accordo di cooperazione tra le due regioni.", True),
         ("L'accordo politico è rinviato, ma le due città hanno firmato un accordo culturale.", True),
+        ("È stata firmata un’intesa strategica tra le due agenzie.", True),
+        ("L'intesa durerà tre anni.", True),
+        ("Il rettore ha firmato tre intese con le università cinesi.", True),
     ],
 )
 def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
@@ -215,12 +218,37 @@ def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "chosen"),
+    [
+        ("Nasce il 5 dicembre l'unione degli industriali della regione.", True),
+        ("Dalla fusione delle tre associazioni nasceranno due consorzi.", True),
+        ("The association held its annual meeting in May.", False),
+    ],
+)
+def test_a_body_born_is_a_body_founded(sentence: str, chosen: bool):
+    assert spotting.chosen(sentence) is chosen
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Non era di certo una missione impossibile, ma il film ha vinto il weekend.",
+        "Mission: Impossible tops the box office for a second week.",
+    ],
+)
+def test_the_idiom_of_an_impossible_mission_names_no_mission(sentence: str):
+    assert spotting.spot(sentence, "mission") == []
+    assert spotting.spot(sentence.replace("impossibile", "commerciale").replace(": Impossible", "s to Rome"), "mission")
+
+
+@pytest.mark.parametrize(
     ("quote", "told"),
     [
         ("Joint Statement Following the Meeting of the Two Presidents in Jeddah", False),
         ("Il documento è stato firmato ieri dai due ministri.", False),
         ("The two ministers signed an agreement on maritime security.", True),
         ("The leaders launched a new partnership on clean energy.", True),
+        ("Il prestito è stato firmato con Intesa Sanpaolo.", False),  # a bank, not an understanding
     ],
 )
 def test_an_agreement_is_told_only_in_words_that_name_one(quote, told):

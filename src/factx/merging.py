@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from factx.models import FACT_TYPES, Fact, Mission, Party
+from factx.models import FACT_TYPES, Fact, Federation, Mission, Party, unknown
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
 from factx.spotting import chosen, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed
@@ -75,7 +75,8 @@ def worded(fact: Fact) -> Fact:
 
 def drop_nobody(facts: list[Fact]) -> list[Fact]:
     """``facts`` less each visit that names nobody who went (no leader, no member, no sending body)
-    and is told only in words of travel, never as a mission or a delegation.
+    and is told only in words of travel, never as a mission or a delegation; and less each federation
+    whose name is the model's word for none ("unknown"), a body it could not name.
 
     "In 2023, over 330,000 Peruvians traveled to the United States" is travel, not a
     delegation; the small model also makes a visit of a meeting it cannot place ("PAC-ADE
@@ -83,8 +84,9 @@ def drop_nobody(facts: list[Fact]) -> list[Fact]:
     names no one either, but it is a mission: an organiser's release leaves itself out.
     Judged once the visits are settled (a host taken for the leader is by then a person met).
     """
-    return [f for f in facts if not isinstance(f, Mission) or f.leader or f.delegation or f.organizations
-            or any(names(e.quote, "mission", weak=False) for e in f.evidence)]
+    return [f for f in facts if not (isinstance(f, Federation) and unknown(f.name)) and (
+        not isinstance(f, Mission) or f.leader or f.delegation or f.organizations
+        or any(names(e.quote, "mission", weak=False) for e in f.evidence))]
 
 
 def split_listed(facts: list[Fact]) -> list[Fact]:

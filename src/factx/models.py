@@ -87,8 +87,13 @@ def _text(value: Any) -> Any:
     """Empty strings from a model mean "unknown", and so do the words for it ("Unknown", "N/A"): store them as null."""
     if isinstance(value, str):
         value = value.strip()
-        return None if name_key(value) in _UNKNOWN else value or None
+        return None if unknown(value) else value or None
     return value
+
+
+def unknown(value: str) -> bool:
+    """Whether ``value`` is a word a model writes for what the text does not give ("Unknown", "N/A")."""
+    return name_key(value) in _UNKNOWN
 
 
 #: What a model writes for a value the text does not give, folded as ``name_key`` folds it.

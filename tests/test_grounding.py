@@ -623,3 +623,19 @@ def test_a_federation_does_not_belong_to_itself():
     assert body.affiliation is None
     other = Federation(name="Alleanza Italiana Export", affiliation={"name": "Confindustria", "kind": "association"})
     assert other.affiliation.name == "Confindustria"
+
+
+def test_a_country_the_article_never_names_is_the_model_s_guess():
+    """The small model gives bodies the first code it was shown; the body's name may say its own."""
+    from factx.grounding import countries_said
+
+    text = "In Beijing, the Macau Government Tourism Office and the China Film Producers' Association signed a memo."
+    parties = [{"name": "Macau Government Tourism Office", "country": "IT"},
+               {"name": "China Film Producers' Association", "country": "CN"},
+               {"name": "Corporate Council on Africa", "country": "IT"}]
+    memo = Mou(title="Memo", parties=parties, evidence=[Evidence(quote=text, start=0, end=len(text))])
+    assert [p.country for p in countries_said(memo, text, None).parties] == ["MO", "CN", None]
+    assert [p.country for p in countries_said(memo, text, "IT").parties] == ["IT", "CN", "IT"]  # home: often unnamed
+    visit = Mission(title="Visit", origin_country="IT", destination={"city": "Beijing", "country": "CN"})
+    assert countries_said(visit, text, None).origin_country is None
+    assert countries_said(visit, text + " Italian officials came too.", None).origin_country == "IT"

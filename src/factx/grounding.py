@@ -26,7 +26,9 @@ from rapidfuzz import fuzz
 
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
-from factx.normalizing import city_names, country_code, country_names, english_city, is_office, name_key
+from factx.normalizing import (
+    city_names, country_code, country_names, english_city, is_office, name_key, named_country,
+)
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -284,6 +286,38 @@ def _unstated_cleared(value: Any, text: str) -> Any:
     elif isinstance(value.get("acronym"), str) and not _mentions(value["acronym"], text):
         value["acronym"] = None
     return value
+
+
+def countries_said(fact: Fact, text: str, home: str | None) -> Fact:
+    """``fact`` with each body's country, and a visit's origin, that the article never names and is not
+    its ``home`` country put right: the country the body's name opens with, or null.
+
+    The small model gives bodies the first code it was shown: "IT" for the Macau tourism
+    office and the China Film Producers' Association's partner in an English release that
+    never names Italy. A country is named by its name, a word made from it or one of its
+    cities (``_country_said``); an article's home country often goes unnamed ("Comune di
+    Paliano", in Italian), so it stays. Judged once facts are merged, when ``home`` is known.
+    """
+    def said(value: Any) -> Any:
+        if isinstance(value, list):
+            return [said(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        value = {k: said(v) for k, v in value.items()}
+        if value.keys() == set(Party.model_fields) and _unsaid(value["country"], text, home):
+            value["country"] = named_country(str(value["name"]))
+        return value
+
+    data = said(fact.model_dump(exclude={"evidence"}))
+    if _unsaid(data.get("origin_country"), text, home):
+        data["origin_country"] = None
+    if data == fact.model_dump(exclude={"evidence"}):
+        return fact
+    return type(fact).model_validate({**data, "evidence": fact.evidence})
+
+
+def _unsaid(code: str | None, text: str, home: str | None) -> bool:
+    return bool(code) and code != home and not _country_said(str(code), text)
 
 
 def _clear_place(place: dict[str, Any], text: str) -> None:

@@ -304,6 +304,12 @@ def body_country(name: str, country: str | None) -> str | None:
     return country
 
 
+def named_country(name: str) -> str | None:
+    """The country a body's name opens with ("China Film Producers' Association", "Macau Government
+    Tourism Office"), or None."""
+    return next((code for words, first in _named_for(name) if first and (code := country_code(words))), None)
+
+
 def _named_for(name: str) -> list[tuple[str, bool]]:
     """The places a body's name may be named for, each with whether it opens the name: the one it ends
     with ("... di Jiaxing"), then its first two words or first word ("New Delhi Municipal Council",

@@ -24,7 +24,7 @@ from factx import calling, prompting, splitting, spotting, translating
 from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
-from factx.grounding import Caveat, ground, locate
+from factx.grounding import Caveat, countries_said, ground, locate
 from factx.merging import (
     drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, split_listed,
     with_outcomes, worded,
@@ -157,7 +157,7 @@ class Extractor:
                        key=_first_mention)
         home = home_country(language) if facts else None
         facts = split_listed(drop_restated(merge_mentions(facts)))
-        facts = with_outcomes(drop_nobody([_settled(fact, published, home) for fact in facts]))
+        facts = with_outcomes(drop_nobody([_settled(countries_said(f, doc.text, home), published, home) for f in facts]))
         translated = 0
         if language and language != "en":
             facts, translated = translating.translate(facts, language, partial(self._english, language, warnings))

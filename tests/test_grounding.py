@@ -491,6 +491,8 @@ def test_a_federation_leads_itself_an_officer_of_another_body_is_none_of_its_lea
     body = Federation(name="Baltic Battery Recycling Alliance", acronym="BBRA", leaders=[
         leader("BBRA"), leader("the Baltic Battery Recycling Alliance"), leader(None), leader("European Commission")])
     assert [p.organization for p in body.leaders] == ["BBRA", "the Baltic Battery Recycling Alliance", None]
+    itself = Federation(name="Film Export U.K.", leaders=[leader(None), {"name": "Film Export U.K.", "role": "trade association"}])
+    assert [p.name for p in itself.leaders] == ["Maria Rossi"]
 
 
 def test_the_leader_is_the_one_the_quotes_say_leads_unless_the_model_named_that_person():
@@ -513,11 +515,13 @@ def test_the_leader_is_the_one_the_quotes_say_leads_unless_the_model_named_that_
     ("trade led by New Zealand dairy exports.", None),  # no name ends the clause
     ("il vertice guidato dalla Corea del Sud.", None),  # a state leads no delegation
     ("The delegation visited Seoul.", None),
+    ("la delegazione guidata dall’assessore alle Attività produttive Mirco Carloni e contraddistinta dal brand",
+     ("Mirco Carloni", "assessore alle Attività produttive")),
 ])
 def test_who_leads_is_read_from_led_by_and_guidata_da(quote, leader):
-    from factx.models import _led_by
+    from factx.models import led_by
 
-    assert _led_by(quote) == leader
+    assert led_by(quote) == leader
 
 
 def _both_ends(origin: str, city: str | None, country: str, senders: list[tuple[str, str]]) -> Mission:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from factx.merging import (
-    drop_nobody, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, with_outcomes, worded,
+    drop_nobody, drop_restated, drop_unmarked, leader_told, merge_duplicates, merge_mentions, retyped, with_outcomes,
+    worded,
 )
 from factx.models import Agreement, Evidence, Fact, Federation, Mission, Mou, Party
 
@@ -361,3 +362,16 @@ def test_an_accord_told_again_under_a_bare_title_between_the_same_bodies_is_one(
     merged = merge_duplicates([named, bare, other, alone])
     assert [f.title for f in merged] == ["Brazil-U.S. energy partnership", "Agreement", "Agreement"]
     assert len(merged[0].evidence) == 2
+
+
+def test_the_one_visit_is_led_by_whom_the_article_says_wherever_the_model_quoted():
+    told = "È stato presentato il programma della delegazione di imprenditori guidata dall'assessore Mirco Carloni."
+    described = "La missione a Dubai coinvolge oltre 100 soggetti."
+    text = f"{told} {described}"
+    visit = _quoted(Mission, described, len(told) + 1, title="Mission to Dubai", leader={"name": "Francesco Acquaroli"})
+    memo = _quoted(Mou, told, 0, title="Memo")
+    (led, kept) = leader_told([visit, memo], text)
+    assert [e.quote for e in led.evidence] == [told, described] and kept is memo
+    assert text[led.evidence[0].start:led.evidence[0].end] == told
+    assert leader_told([visit, visit.model_copy(update={"title": "Another"})], text)[0] is visit  # whose is whose?
+    assert leader_told([visit], f"{told} La seconda delegazione è guidata da Anna Neri.")[0] is visit

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from factx.models import FACT_TYPES, Fact, Federation, Mission, Party, unknown
+from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, unknown
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
 from factx.spotting import chosen, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed
@@ -87,6 +87,27 @@ def drop_nobody(facts: list[Fact]) -> list[Fact]:
     return [f for f in facts if not (isinstance(f, Federation) and unknown(f.name)) and (
         not isinstance(f, Mission) or f.leader or f.delegation or f.organizations
         or any(names(e.quote, "mission", weak=False) for e in f.evidence))]
+
+
+def leader_told(facts: list[Fact], text: str) -> list[Fact]:
+    """``facts`` with the article's one sentence telling a mission led by someone ("la delegazione di
+    imprenditori guidata dall'assessore ... Mirco Carloni") added to the quotes of its one visit, when
+    they name no leader (``models.led`` then takes the leader from it).
+
+    The model quotes a visit where it is described ("La missione a Dubai coinvolge oltre
+    100 soggetti") and takes the official quoted most for its leader. With two visits, or
+    two such sentences, whose leader is whose is not the program's to say.
+    """
+    visits = [f for f in facts if isinstance(f, Mission)]
+    if len(visits) != 1 or any(led_by(e.quote) for e in visits[0].evidence):
+        return facts
+    told = [s for s in dict.fromkeys(sentences(text)) if names(s, "mission", weak=False) and led_by(s)]
+    if len(told) != 1 or (start := text.find(told[0])) < 0:
+        return facts
+    said = Evidence(quote=told[0], start=start, end=start + len(told[0]), alignment="exact")
+    visit = visits[0]
+    led = visit.model_copy(update={"evidence": sorted([*visit.evidence, said], key=lambda e: e.start or 0)})
+    return [led if f is visit else f for f in facts]
 
 
 def split_listed(facts: list[Fact]) -> list[Fact]:

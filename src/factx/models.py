@@ -479,7 +479,7 @@ def led(fact: Fact) -> Fact:
     """
     if not isinstance(fact, Mission):
         return fact
-    found = next((named for e in fact.evidence if (named := _led_by(e.quote))), None)
+    found = next((named for e in fact.evidence if (named := led_by(e.quote))), None)
     if found is None or (fact.leader and same_person(fact.leader.name, found[0])):
         return fact
     name, role = found
@@ -580,8 +580,12 @@ def hosted(fact: Fact) -> Fact:
 
 
 #: "guidata dal", "led by", "headed by": what comes before the leader of a delegation.
-_LED_BY = re.compile(r"\b(?:guidat[oaie]|capeggiat[oaie]|led|headed)\s+(?:by(?:\s+the)?|da|dal|dallo|dalla|dall['’]|dai|dalle)\s+",
-                     re.IGNORECASE)
+_LED_BY = re.compile(
+    r"\b(?:guidat[oaie]|capeggiat[oaie]|led|headed)\s+(?:(?:by(?:\s+the)?|da|dal|dallo|dalla|dai|dalle)\s+|dall['’]\s*)",
+    re.IGNORECASE,
+)
+#: Where a clause goes on about something else: "and" before a lower-case word ("Mario Rossi e contraddistinta da").
+_GOES_ON = re.compile(r"\s(?:e|ed|and|et|y)\s+(?=[a-zà-ý])")
 #: The words after which an office's object comes ("Minister for Trade", "ministro degli Affari Esteri"):
 #: capitalised words there start with the office's, and the name is the last two (a particle between).
 _ROLE_OBJECT = frozenset({"for", "of", "to", "per", "di", "del", "della", "dello", "dei", "degli", "delle",
@@ -590,12 +594,12 @@ _ROLE_OBJECT = frozenset({"for", "of", "to", "per", "di", "del", "della", "dello
 _NAME_AT_END = re.compile(r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al)\s+)?)+[A-ZÀ-Ý][\w'’-]+$")
 
 
-def _led_by(quote: str) -> tuple[str, str | None] | None:
+def led_by(quote: str) -> tuple[str, str | None] | None:
     """(name, role) of the leader a quote names after "led by", or None."""
     match = _LED_BY.search(quote)
     if match is None:
         return None
-    clauses = [c.strip() for c in re.split(r"[.;:()\n]", quote[match.end():])[0].split(",")]
+    clauses = [c.strip() for c in _GOES_ON.split(re.split(r"[.;:()\n]", quote[match.end():])[0])[0].split(",")]
     whole = next((c for c in clauses if _NAME_AT_END.fullmatch(c) and c is not clauses[0]), None)
     if whole is not None:
         return (whole, clauses[0] or None) if _a_name(whole) else None
@@ -679,8 +683,10 @@ class FederationFields(Shape):
     @model_validator(mode="after")
     def _own_leaders(self) -> FederationFields:
         """A leader holds an office of this body: an officer of another ("Commissioner ..., European
-        Commission", who launched the alliance) is none of its leaders."""
-        self.leaders = [p for p in self.leaders if not p.organization or self._is_self(p.organization)]
+        Commission", who launched the alliance) is none of its leaders, nor is the body itself (the
+        small model lists "Film Export U.K." among Film Export U.K.'s leaders)."""
+        self.leaders = [p for p in self.leaders
+                        if (not p.organization or self._is_self(p.organization)) and not self._is_self(p.name)]
         return self
 
     def _is_self(self, body: str) -> bool:

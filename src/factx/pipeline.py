@@ -26,8 +26,8 @@ from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import Caveat, countries_said, ground, locate
 from factx.merging import (
-    drop_nobody, drop_recalled, drop_restated, drop_unmarked, merge_duplicates, merge_mentions, retyped, split_listed,
-    with_outcomes, worded,
+    drop_nobody, drop_recalled, drop_restated, drop_unmarked, leader_told, merge_duplicates, merge_mentions, retyped,
+    split_listed, with_outcomes, worded,
 )
 from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
@@ -156,7 +156,7 @@ class Extractor:
         facts = sorted(drop_unmarked(merge_duplicates(retyped(drop_recalled(facts, published))), doc.text),
                        key=_first_mention)
         home = home_country(language) if facts else None
-        facts = split_listed(drop_restated(merge_mentions(facts)))
+        facts = leader_told(split_listed(drop_restated(merge_mentions(facts))), doc.text)
         facts = with_outcomes(drop_nobody([_settled(countries_said(f, doc.text, home), published, home) for f in facts]))
         translated = 0
         if language and language != "en":
@@ -264,7 +264,7 @@ class Extractor:
         extractor's ``calls`` while it is out, so documents running beside it share the bound.
         """
         if self.calls == 1 or len(questions) < 2:
-            return [self._ask(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
+            return [self._asked(part, text, fact_type, sentences, published) for fact_type, sentences in questions]
         jobs = min(self.calls, len(questions))
         batch = Batch(lambda q: self._on_thread(part, text, q, published), questions, jobs=jobs)
         with self._recorder.waiting():  # this document's turn goes to the others while its questions run
@@ -276,13 +276,30 @@ class Extractor:
     def _on_thread(self, part: str, text: str, question: tuple[str, list[str]], published: date | None) -> Asked:
         """One question asked on a thread of its own, its calls counted apart (then absorbed)."""
         with self._recorder.tally() as tally:
-            return replace(self._ask(part, text, *question, published), tally=tally)
+            return replace(self._asked(part, text, *question, published), tally=tally)
 
     def _call(self, messages: list[dict[str, str]], answer_model: type[T], published: date | None = None) -> T:
         """One request to the model, which waits for one of the extractor's ``calls`` slots while it is
         out (``RecordingBackend.in_flight``), so requests in flight stay bounded over every document and
         every question, triage and translation included; an answer from the store takes none."""
         return calling.ask(self._recorder, messages, answer_model, published=published)
+
+    def _asked(
+        self, part: str, text: str, fact_type: str, sentences: list[str], published: date | None
+    ) -> Asked:
+        """``_ask``, and when the model answered nothing at all (no fact, none dropped, no warning) though
+        sentences shown state one, those sentences asked again alone.
+
+        Shown a whole article, the small model sometimes answers nothing for a fact a
+        sentence states outright ("joined forces to launch a trade association, Film Export
+        U.K."); shown that sentence alone, it reports it. One more call, only then.
+        """
+        asked = self._ask(part, text, fact_type, sentences, published)
+        stating = [s for s in sentences if spotting.states(s, fact_type)]
+        if asked.facts or asked.warnings or not stating or " ".join(stating) == part:
+            return asked
+        again = self._ask(" ".join(stating), text, fact_type, stating, published)
+        return Asked(again.facts, asked.warnings + again.warnings)
 
     def _ask(
         self, part: str, text: str, fact_type: str, sentences: list[str], published: date | None

@@ -122,6 +122,12 @@ def tells(text: str, fact_type: str, *, named_body: bool = False) -> bool:
     return any(not proper or word[:1].isupper() for word in weak) and bool(_patterns(("acts",))[fact_type].search(text))
 
 
+def states(sentence: str, fact_type: str) -> bool:
+    """Whether ``sentence`` states a fact of ``fact_type`` outright, so an answer with none missed it: it
+    tells one, or names a body beside its founding ("to launch a trade association, Film Export")."""
+    return tells(sentence, fact_type) or (fact_type == "federation" and names(sentence, fact_type) and chosen(sentence))
+
+
 def plural(text: str) -> bool:
     """Whether ``text`` names several accords at once ("quattro nuovi accordi"): ``_plural`` of the triggers."""
     return _plural().search(text.translate(_APOSTROPHES)) is not None

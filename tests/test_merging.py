@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from factx.merging import (
-    drop_nobody, drop_restated, drop_unmarked, leader_told, merge_duplicates, merge_mentions, retyped, with_outcomes,
-    worded,
+    drop_nobody, drop_restated, drop_unmarked, founded_named, leader_told, merge_duplicates, merge_mentions, retyped,
+    with_outcomes, worded,
 )
 from factx.models import Agreement, Evidence, Fact, Federation, Mission, Mou, Party
 
@@ -375,3 +375,15 @@ def test_the_one_visit_is_led_by_whom_the_article_says_wherever_the_model_quoted
     assert text[led.evidence[0].start:led.evidence[0].end] == told
     assert leader_told([visit, visit.model_copy(update={"title": "Another"})], text)[0] is visit  # whose is whose?
     assert leader_told([visit], f"{told} La seconda delegazione è guidata da Anna Neri.")[0] is visit
+
+
+def test_a_federation_named_for_the_body_that_founded_it_is_the_one_founded():
+    launch = "In April, USAID launched the Africa Tech for Trade Alliance and closed $274 million in financing."
+    founder = _quoted(Federation, launch, 0, name="Agency for International Development", acronym="USAID",
+                      leaders=[{"name": "Samantha Power", "role": "Administrator"}])
+    (alliance,) = founded_named([founder])
+    assert (alliance.name, alliance.acronym, alliance.leaders) == ("Africa Tech for Trade Alliance", None, [])
+    own = _quoted(Federation, launch, 0, name="Trade Alliance of Africa")  # a federation's word: the model's reading
+    merger = _quoted(Federation, "Dalla fusione delle tre associazioni nasce Confindustria Emilia.", 0,
+                     name="Confindustria Emilia")  # the body founded is the one named
+    assert founded_named([own, merger]) == [own, merger]

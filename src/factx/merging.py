@@ -19,7 +19,9 @@ from typing import Any
 from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, unknown
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
-from factx.spotting import chosen, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed
+from factx.spotting import (
+    chosen, founded, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed,
+)
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
 
@@ -251,6 +253,25 @@ def _blanked(plain: str, keys: list[str]) -> str:
     for key in keys:
         plain = plain.replace(f" {key} ", " … ")
     return plain
+
+
+def founded_named(facts: list[Fact]) -> list[Fact]:
+    """``facts`` with each federation named for the body its quote tells founding another ("USAID launched
+    the Africa Tech for Trade Alliance") named for the one founded, less the founder's acronym and leaders.
+
+    Asked for federations, the small model names the subject of the sentence. A name
+    with a federation's word ("... Alliance") is the model's own reading and stays.
+    """
+    return [_as_founded(f) if isinstance(f, Federation) else f for f in facts]
+
+
+def _as_founded(fact: Federation) -> Federation:
+    if proper_name(fact.name, "federation"):
+        return fact
+    body = next((b for e in fact.evidence if (b := founded(e.quote))), None)
+    if body is None or name_key(body) in (name_key(fact.name), name_key(fact.acronym or "")):
+        return fact
+    return type(fact).model_validate({**fact.model_dump(), "name": body, "acronym": None, "leaders": []})
 
 
 def drop_recalled(facts: list[Fact], published: date | None) -> list[Fact]:

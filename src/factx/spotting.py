@@ -128,6 +128,25 @@ def states(sentence: str, fact_type: str) -> bool:
     return tells(sentence, fact_type) or (fact_type == "federation" and names(sentence, fact_type) and chosen(sentence))
 
 
+def founded(quote: str) -> str | None:
+    """The body ``quote`` tells founded or given its organs, by its name ("USAID launched the Africa Tech
+    for Trade Alliance", "ha costituito l'Associazione Italiana Export"): the first capitalised name after
+    the act that holds a federation's word with a capital, or None."""
+    plain = _plain(quote, "federation")
+    act = _patterns(("chosen",))["federation"].search(plain)
+    if act is None:
+        return None
+    run = _CAPITALISED_RUN.search(plain, act.end())
+    return run.group() if run and proper_name(run.group(), "federation") else None
+
+
+#: A name as written in running text: capitalised words, small joining words between them.
+_CAPITALISED_RUN = re.compile(
+    r"\b[A-ZÀ-Ý][\w.&'-]*(?:\s+(?:(?:of|for|and|on|the|di|del|della|dei|degli|delle|per|e|de|des|du|la)\s+)*"
+    r"[A-ZÀ-Ý][\w.&'-]*)*"
+)
+
+
 def plural(text: str) -> bool:
     """Whether ``text`` names several accords at once ("quattro nuovi accordi"): ``_plural`` of the triggers."""
     return _plural().search(text.translate(_APOSTROPHES)) is not None

@@ -290,11 +290,11 @@ def test_strict_drops_a_fact_whose_only_quote_is_too_short():
 
 
 def test_a_warning_names_the_output_fact_that_carries_its_quote():
-    """Merging keeps the fuller of two drafts: the warning about the thin one's quote names
-    the fact the user reads, and a fact the output lost is said to be lost."""
+    """Merging keeps the fuller of two drafts: the warning about their quote names the fact the
+    user reads, once, and a fact the output lost is said to be lost."""
     fuzzy = "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export"
     thin = {"evidence": [fuzzy], "name": "MIFE"}
-    full = {"evidence": ["È nata oggi a Roma la nuova Federazione MIFE"], "name": "Federazione MIFE",
+    full = {"evidence": [fuzzy, "È nata oggi a Roma la nuova Federazione MIFE"], "name": "Federazione MIFE",
             "acronym": "MIFE", "founded_in": {"city": "Roma", "country": "IT"}}
     answer = chat_completion(json.dumps({"facts": [thin, full]}))
     record = Extractor(Scripted(answer), types=("federation",), triage=False).extract(TEXT)

@@ -175,7 +175,7 @@ class Extractor:
             types=list(self.types),
             publication_date=published.isoformat() if published else None,
             facts=facts,
-            warnings=[w if isinstance(w, str) else w.told(facts) for w in warnings],
+            warnings=list(dict.fromkeys(w if isinstance(w, str) else w.told(facts) for w in warnings)),  # merged: once
             stats=Stats(
                 seconds=round(time.perf_counter() - started, 2),
                 model_calls=used.calls,

@@ -61,14 +61,9 @@ def test_an_unusable_triage_falls_back_to_every_requested_type():
 def test_without_triage_every_type_whose_words_occur_is_asked():
     text = TEXT + " Le città hanno firmato un accordo e un memorandum; è nata una federazione."
     empty = chat_completion('{"facts": []}')
-    backend = Scripted(*[empty] * 7)
+    backend = Scripted(*[empty] * 4)
     Extractor(backend, triage=False).extract(text)
-    articles = [r["messages"][-1]["content"].split('"""')[1].strip() for r in backend.requests]
-    alone = [a for a in articles if a != text]  # an empty answer beside a sentence stating the type: asked again on it
-    assert len(articles) == 7 and alone == [
-        "Le città hanno firmato un accordo e un memorandum;", "Le città hanno firmato un accordo e un memorandum;",
-        "Roma, 3 marzo 2026 – Il ministro Luca Verdi ha guidato oggi una missione a Hanoi.",
-    ]
+    assert len(backend.requests) == 4
 
 
 def test_a_long_text_is_read_in_windows_and_a_fact_seen_twice_is_kept_once():
@@ -113,13 +108,19 @@ TRADE_BODY = {"evidence": [LAUNCH[:86]], "name": "Film Export U.K.", "acronym": 
 
 
 def test_an_empty_answer_beside_a_sentence_stating_the_fact_is_asked_again_on_that_sentence():
-    text = "LONDON -- The weather was fine. " + LAUNCH + " The reception was at the House of Lords."
+    text = "LONDON -- The weather was fine. " * 9 + LAUNCH + " The reception was at the House of Lords." * 4
     empty = chat_completion('{"facts": []}')
     backend = Scripted(empty, chat_completion(json.dumps({"facts": [TRADE_BODY]})))
     record = Extractor(backend, types=("federation",), triage=False).extract(text)
     assert [f.name for f in record.facts] == ["Film Export U.K."]
     article = backend.requests[1]["messages"][-1]["content"]
     assert LAUNCH in article and "weather" not in article and "House of Lords" not in article
+
+
+def test_an_empty_answer_is_final_when_the_sentence_stating_the_fact_was_most_of_what_was_shown():
+    backend = Scripted(chat_completion('{"facts": []}'))
+    record = Extractor(backend, types=("federation",), triage=False).extract(LAUNCH + " The reception was long.")
+    assert len(backend.requests) == 1 and record.facts == []
 
 
 def test_an_empty_answer_is_final_when_no_sentence_states_the_fact():

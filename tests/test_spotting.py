@@ -67,14 +67,12 @@ def test_the_trigger_list_names_every_fact_type_and_each_word_compiles():
 
 
 def test_a_type_with_no_trigger_word_costs_no_call_and_the_question_shows_the_sentences():
-    backend = Scripted(*[chat_completion('{"facts": []}')] * 4)
+    backend = Scripted(chat_completion('{"facts": []}'), chat_completion('{"facts": []}'))
     record = Extractor(backend).extract(TEXT)
     asked = [r["messages"][-1]["content"].rsplit('"""', 1)[1] for r in backend.requests]
-    # mou and mission, no agreement, no federation word; each stated outright, so asked again on its sentences alone
-    assert len(asked) == 4 and record.stats.model_calls == 4
+    assert len(asked) == 2 and record.stats.model_calls == 2  # mou and mission; no agreement, no federation word
     assert "List every memorandum" in asked[0] and "- Le due regioni hanno concluso un memorandum" in asked[0]
-    assert "List every mission" in asked[2] and "- TRENTO – Il presidente ha ricevuto oggi" in asked[2]
-    assert asked[1] == asked[0] and asked[3] == asked[2]  # the same question, the article cut to those sentences
+    assert "List every mission" in asked[1] and "- TRENTO – Il presidente ha ricevuto oggi" in asked[1]
 
 
 def test_a_text_without_any_trigger_word_costs_no_call():
@@ -103,11 +101,11 @@ def _facts_schema(request: dict) -> dict:
 def test_a_named_alliance_must_be_answered_with_a_fact_and_alliances_in_passing_need_not():
     launch = "Brussels, 3 May. The Commission launches the Alliance for Zero Emission Aviation, with 74 members."
     passing = "The minister will strengthen alliances and partnerships with the region."
-    backend = Scripted(*[chat_completion('{"facts": []}')] * 4)
+    backend = Scripted(*[chat_completion('{"facts": []}')] * 3)
     Extractor(backend, types=("federation",)).extract(launch)
     Extractor(backend, types=("federation", "agreement")).extract(passing)
-    named, again, in_passing, agreement = (_facts_schema(r) for r in backend.requests)  # the launch asked again
-    assert named.get("minItems") == 1 and again.get("minItems") == 1
+    named, in_passing, agreement = (_facts_schema(r) for r in backend.requests)
+    assert named.get("minItems") == 1
     assert "minItems" not in in_passing and "minItems" not in agreement
 
 
@@ -133,12 +131,11 @@ def test_spotted_sentences_are_asked_at_most_four_at_a_time_evenly():
 
 def test_a_text_naming_many_agreements_is_asked_in_questions_of_four_sentences():
     text = " ".join(f"Region {i} signed an agreement on topic {i}." for i in range(6))
-    backend = Scripted(*[chat_completion('{"facts": []}')] * 4)
+    backend = Scripted(*[chat_completion('{"facts": []}')] * 2)
     Extractor(backend, types=("agreement",)).extract(text)
     shown = [[line for line in r["messages"][-1]["content"].splitlines() if line.startswith("- ")] for r in backend.requests]
-    first, second = [f"- Region {i} signed an agreement on topic {i}." for i in range(3)], [
-        f"- Region {i} signed an agreement on topic {i}." for i in range(3, 6)]
-    assert shown == [first, first, second, second]  # each empty answer beside sentences stating accords: asked again
+    assert shown == [[f"- Region {i} signed an agreement on topic {i}." for i in range(3)],
+                     [f"- Region {i} signed an agreement on topic {i}." for i in range(3, 6)]]
 
 
 @pytest.mark.parametrize(("quote", "told"), [

@@ -36,6 +36,9 @@ from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
 from factx.settings import TRIAGE, Settings
 
 ALL_TYPES: tuple[str, ...] = tuple(FACT_TYPES)
+#: The share of what the model was shown (one in this many characters) below which sentences stating a fact,
+#: answered with none, are asked again alone (``Extractor._asked``).
+_SMALL_PART = 4
 #: Questions asked again per type and window on a list's unreported clauses: each must find a fact.
 MAX_RELOOKS = 3
 T = TypeVar("T", bound=BaseModel)
@@ -292,11 +295,13 @@ class Extractor:
 
         Shown a whole article, the small model sometimes answers nothing for a fact a
         sentence states outright ("joined forces to launch a trade association, Film Export
-        U.K."); shown that sentence alone, it reports it. One more call, only then.
+        U.K."); shown that sentence alone, it reports it. One more call, only then, and only
+        when those sentences are a small part of what it was shown (``_SMALL_PART``): shown
+        little more than them, it has already answered them.
         """
         asked = self._ask(part, text, fact_type, sentences, published)
         stating = [s for s in sentences if spotting.states(s, fact_type)]
-        if asked.facts or asked.warnings or not stating or " ".join(stating) == part:
+        if asked.facts or asked.warnings or not stating or len(" ".join(stating)) * _SMALL_PART > len(part):
             return asked
         again = self._ask(" ".join(stating), text, fact_type, stating, published)
         return Asked(again.facts, asked.warnings + again.warnings)

@@ -204,7 +204,9 @@ def test_phrases_that_use_the_word_for_no_agreement_tell_none(quote, told):
         ("The Commission officially launches the Alliance for Zero Emission Aviation.", True),
         ("È nata oggi a Roma la nuova Federazione dei produttori.", True),
         ("The Alliance brings together 300 members from industry and research.", True),
-        ("Il presidente dell'Associazione ha presentato il piano.", True),
+        ("Il presidente dell'Associazione ha presentato il piano.", False),  # a body named with its head in passing
+        ("Mario Rossi, who also heads the Korea Enterprises Federation, spoke.", False),
+        ("The Federation's congress elected a new board.", True),
         ("The agency supports lending to producer associations in the Amazon.", False),
         ("They renewed their commitment, including through the Global Coalition against piracy.", False),
         ("The Alliance elected its president, Maria Rossi.", True),

@@ -294,3 +294,20 @@ def test_every_kind_a_body_s_name_can_tell_is_a_party_kind():
     from factx.normalizing import _body_words
 
     assert set(_body_words()) <= set(get_args(PartyKind))
+
+
+@pytest.mark.parametrize(("name", "body"), [
+    ("Sindaco di Paliano", "Paliano"),  # a mayor's office is a town's, however small
+    ("Vice Sindaco di Paliano", "Paliano"),
+    ("Presidente della Regione Marche", "Regione Marche"),
+    ("President of Kenya", "Kenya"),
+    ("Ministro degli Esteri", None),  # an office's object that is no state, city or body by name
+    ("Sindaco polacco Roman Ptak", None),
+    ("Regione Marche", None),
+])
+def test_an_office_given_as_a_party_is_the_body_that_holds_it(name: str, body: str | None):
+    from factx.models import Party
+    from factx.normalizing import office_s_body
+
+    assert office_s_body(name) == body
+    assert Party(name=name, kind="other").name == (body or name)

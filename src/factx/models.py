@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
-    iso_date, known_city, name_key, same_person, split_title,
+    iso_date, known_city, name_key, office_s_body, same_person, split_title,
 )
 from factx.spotting import names
 
@@ -204,6 +204,14 @@ class Party(Shape):
     name: str = Field(description="as written in the text, full form")
     kind: Annotated[PartyKind, BeforeValidator(_enum_spelling)] = "other"
     country: Country = Field(default=None, description="ISO 3166-1 alpha-2 or null")
+
+    @model_validator(mode="after")
+    def _office_held(self) -> Party:
+        """An office given as a party is the body that holds it ("Sindaco di Paliano": the town of
+        Paliano, a government; ``normalizing.office_s_body``): a party is a body, not its officer."""
+        if body := office_s_body(self.name):
+            self.name, self.kind = body, "government" if body_kind(body) is None else self.kind
+        return self
 
     @model_validator(mode="after")
     def _state_in_english(self) -> Party:

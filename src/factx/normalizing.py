@@ -179,6 +179,28 @@ def is_office(name: str) -> bool:
 _OFFICE_ONLY = re.compile(rf"(?i:{_HONORIFICS}*(?:{_OFFICES})(?:\s+(?:{_OFFICES}))*)")
 
 
+def office_s_body(name: str) -> str | None:
+    """The body an office given as a party holds ("Sindaco di Paliano": Paliano; "Presidente della
+    Regione Marche": Regione Marche), or None.
+
+    A mayor's office is always a town's, however small; any other office's object counts
+    only as a state, a known city or a body by name ("Ministro degli Esteri" holds none).
+    """
+    match = _OFFICE_OF.fullmatch(name.strip())
+    if match is None:
+        return None
+    body = match["body"].strip()
+    town = _MAYOR.search(match["office"]) is not None
+    return body if town or country_code(body) or known_city(body) or body_kind(body) else None
+
+
+_OFFICE_OF = re.compile(
+    rf"(?i:{_HONORIFICS}*(?P<office>(?:{_OFFICES})(?:\s+(?:{_OFFICES}))*)\s+"
+    r"(?:of(?:\s+the)?|di|del|dello|della|dell['’]|de(?:\s+la)?|du|des)\s*)(?P<body>[A-ZÀ-Ý][^,;()]*)"
+)
+_MAYOR = re.compile(r"(?i)mayor|sindac|maire|alcald|b[üu]rgermeister")
+
+
 def split_title(name: str) -> tuple[str | None, str]:
     """``name`` as (the office written before it, the person's own name): "President Biden" ->
     ("President", "Biden"); "Dr. Jane Goodall" -> (None, "Jane Goodall"). A name left without a

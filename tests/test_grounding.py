@@ -294,12 +294,15 @@ def test_a_warning_names_the_output_fact_that_carries_its_quote():
     user reads, once, and a fact the output lost is said to be lost."""
     fuzzy = "È nata oggi a Milano la nuova Federazione MIFE – Made in Italy Film Export"
     thin = {"evidence": [fuzzy], "name": "MIFE"}
-    full = {"evidence": [fuzzy, "È nata oggi a Roma la nuova Federazione MIFE"], "name": "Federazione MIFE",
+    full = {"evidence": [fuzzy, "Il governo ha approvato la legge di bilancio"], "name": "Federazione MIFE",
             "acronym": "MIFE", "founded_in": {"city": "Roma", "country": "IT"}}
     answer = chat_completion(json.dumps({"facts": [thin, full]}))
     record = Extractor(Scripted(answer), types=("federation",), triage=False).extract(TEXT)
     assert [f.name for f in record.facts] == ["Federazione MIFE"]
-    assert record.warnings == [f"federation 'Federazione MIFE': quote aligned fuzzily (score 96): {fuzzy!r}"]
+    assert record.warnings == [  # a quote not kept as evidence still names the fact kept
+        f"federation 'Federazione MIFE': quote aligned fuzzily (score 96): {fuzzy!r}",
+        "federation 'Federazione MIFE': quote not found in the text: 'Il governo ha approvato la legge di bilancio'",
+    ]
     _, (caveat,) = ground("federation", draft("federation", evidence=[fuzzy], name="MIFE"), TEXT, None)
     assert caveat.told([]) == f"federation 'MIFE': quote aligned fuzzily (score 96): {fuzzy!r}; the fact is not in the output"
 

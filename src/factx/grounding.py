@@ -194,7 +194,7 @@ class Caveat:
 
     fact_type: str
     title: str
-    quote: str | None
+    quote: str | None  # one of the fact's kept evidence quotes, or None when it has none
     problem: str
 
     def __str__(self) -> str:
@@ -216,8 +216,7 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     Returns the fact and the warnings a user should see: quotes that were not
     verbatim, and facts with no quote found at all (``grounded`` false).
     """
-    title = _label(draft)
-    warnings: list[Caveat] = []
+    problems: list[str] = []
     spans: dict[tuple[int, int], Evidence] = {}
     missing: list[Evidence] = []
     quotes: list[str] = draft.evidence  # type: ignore[attr-defined]
@@ -225,24 +224,22 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
         span = locate(quote, text)
         if span is None:
             short = not long_enough(quote)
-            problem = f"quote {_TOO_SHORT if short else 'not found in the text'}: {_quoted(quote)}"
-            warnings.append(Caveat(fact_type, title, quote, problem))
+            problems.append(f"quote {_TOO_SHORT if short else 'not found in the text'}: {_quoted(quote)}")
             missing.append(Evidence(quote=quote, alignment="too_short" if short else "not_found"))
             continue
         if span.alignment == "fuzzy":
-            problem = f"quote aligned fuzzily (score {span.score:.0f}): {_quoted(quote)}"
-            warnings.append(Caveat(fact_type, title, span.quote, problem))
+            problems.append(f"quote aligned fuzzily (score {span.score:.0f}): {_quoted(quote)}")
         found = Evidence(quote=span.quote, start=span.start, end=span.end, alignment=span.alignment)
         spans.setdefault((span.start, span.end), found)
     evidence = list(spans.values()) or missing
     grounded = bool(spans)
-    first = evidence[0].quote if evidence else None
     if not spans:
-        warnings.append(Caveat(fact_type, title, first, "no evidence found in the text, fact flagged as ungrounded"))
+        problems.append("no evidence found in the text, fact flagged as ungrounded")
     elif (absent := _absent_names(draft, text)) is not None:
         grounded = False
-        problem = f"none of its names occurs in the text ({absent}), fact flagged as ungrounded"
-        warnings.append(Caveat(fact_type, title, first, problem))
+        problems.append(f"none of its names occurs in the text ({absent}), fact flagged as ungrounded")
+    kept = evidence[0].quote if evidence else None  # the output fact that carries it is this draft's
+    warnings = [Caveat(fact_type, _label(draft), kept, problem) for problem in problems]
     content = _unstated_cleared(draft.model_dump(exclude={"evidence"}), text)
     data = {**content, "type": fact_type, "evidence": evidence, "grounded": grounded}
     fact = FACT_TYPES[fact_type].model_validate(data, context={"published": published})

@@ -305,10 +305,11 @@ def countries_said(fact: Fact, text: str, home: str | None) -> Fact:
             value["country"] = named_country(str(value["name"]))
         return value
 
-    data = said(fact.model_dump(exclude={"evidence"}))
+    dumped = fact.model_dump(exclude={"evidence"})
+    data = said(dumped)  # a new dict at every level: ``dumped`` stays as it was
     if _unsaid(data.get("origin_country"), text, home):
         data["origin_country"] = None
-    if data == fact.model_dump(exclude={"evidence"}):
+    if data == dumped:
         return fact
     return type(fact).model_validate({**data, "evidence": fact.evidence})
 

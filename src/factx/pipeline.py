@@ -300,8 +300,10 @@ class Extractor:
         little more than them, it has already answered them.
         """
         asked = self._ask(part, text, fact_type, sentences, published)
+        if asked.facts or asked.warnings:
+            return asked
         stating = [s for s in sentences if spotting.states(s, fact_type)]
-        if asked.facts or asked.warnings or not stating or len(" ".join(stating)) * _SMALL_PART > len(part):
+        if not stating or len(" ".join(stating)) * _SMALL_PART > len(part):
             return asked
         again = self._ask(" ".join(stating), text, fact_type, stating, published)
         return Asked(again.facts, asked.warnings + again.warnings)

@@ -9,7 +9,7 @@ import pytest
 
 from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
 from factx.models import Agreement, Evidence, Federation, Mission, Mou, bound, dated, hosted, led, titled, turned
-from factx.normalizing import home_country
+from factx.normalizing import home_country, sector_unsaid
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
 
@@ -248,6 +248,30 @@ def test_a_real_quote_cannot_carry_a_fact_about_names_absent_from_the_text():
     assert not fact.grounded
     assert [str(w) for w in warnings] == ["federation 'Federazione Europea del Sughero': none of its names occurs in the text "
                         "(Federazione Europea del Sughero, FES), fact flagged as ungrounded"]
+
+
+def test_a_sector_the_prompt_shows_is_kept_only_where_the_article_speaks_of_it():
+    """ARTICLE is about "semiconduttori": the example "semiconductors" is the article's, "film" and
+    "artificial intelligence" are copies of the prompt's examples; a sector the prompt never shows stays."""
+    sectors = ["film", "semiconductors", "artificial intelligence"]
+    fact, _ = ground("agreement", draft("agreement", evidence=["un accordo sui semiconduttori"], title="x",
+                     sectors=sectors), ARTICLE, None)
+    assert fact.sectors == ["semiconductors"]
+    fact, _ = ground("federation", draft("federation", evidence=["un accordo sui semiconduttori"], name="Italia",
+                     sector="film"), ARTICLE, None)
+    assert fact.sector is None
+    film = "La Film Commission e il Festival del cinema coreano hanno firmato un accordo a Roma."
+    fact, _ = ground("agreement", draft("agreement", evidence=["hanno firmato un accordo a Roma"], title="x",
+                     sectors=["film", "tourism", "artificial intelligence"]), film, None)
+    assert fact.sectors == ["film", "tourism"]
+
+
+def test_the_words_that_tell_a_shown_sector_need_their_case_where_a_language_uses_them_otherwise():
+    """"ai" is an Italian preposition; "AI" names artificial intelligence."""
+    assert sector_unsaid("artificial intelligence", "Un premio ai registi italiani.")
+    assert not sector_unsaid("artificial intelligence", "A partnership on AI and chips.")
+    assert not sector_unsaid("Semiconductors", "A partnership on AI and chips.")
+    assert not sector_unsaid("tourism", "Un premio ai registi italiani.")  # not an example the prompt shows
 
 
 def test_an_unfound_quote_keeps_null_offsets_and_is_flagged():

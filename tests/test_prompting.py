@@ -15,9 +15,11 @@ from factx.prompting import (
     answer_model,
     fact_types,
     messages,
+    system_prompt,
     triage_messages,
     triage_model,
 )
+from factx.normalizing import shown_sectors
 from factx.resources import data_path
 
 SEED_NAMES = re.compile(r"MIFE|Borgonzoni|Italpress|Basilicata Creativa|Iervolino|CJ E&M|Confimpreseitalia", re.I)
@@ -74,6 +76,19 @@ def test_the_triage_schema_asks_for_a_quote_before_its_type():
     assert list(mention["properties"]) == ["quote", "type"]
     assert mention["properties"]["type"]["enum"] == ["agreement", "mou", "mission", "federation"]
     assert schema["properties"]["mentions"]["maxItems"] == MAX_MENTIONS
+
+
+def test_the_prompt_shows_the_sectors_grounding_knows_as_examples():
+    assert shown_sectors() == ["film", "semiconductors", "artificial intelligence"]
+    assert 'such as "film", "semiconductors", "artificial intelligence".' in system_prompt()
+    assert "{" + "sector_examples}" not in system_prompt()
+
+
+def test_a_field_named_in_several_ways_is_one_sector():
+    from factx.models import Mission
+
+    assert Mission(title="T", sectors=["Commercial", "commerce", "universities", "film"]).sectors == [
+        "trade", "higher education", "film"]
 
 
 def test_a_draft_keeps_its_first_sectors_and_a_record_all_of_its_own():

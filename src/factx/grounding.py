@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
 from factx.normalizing import (
-    city_names, country_code, country_names, english_city, is_office, name_key, named_country,
+    city_names, country_code, country_names, english_city, is_office, name_key, named_country, sector_unsaid,
 )
 
 #: Typographic variants a model may swap for their plain ASCII forms.
@@ -282,7 +282,16 @@ def _unstated_cleared(value: Any, text: str) -> Any:
         _clear_person(value)
     elif isinstance(value.get("acronym"), str) and not _mentions(value["acronym"], text):
         value["acronym"] = None
+    _copied_sectors_cleared(value, text)
     return value
+
+
+def _copied_sectors_cleared(value: dict[str, Any], text: str) -> None:
+    """A fact's sectors less the prompt's examples the article never speaks of (``sector_unsaid``)."""
+    if isinstance(value.get("sectors"), list):
+        value["sectors"] = [s for s in value["sectors"] if not sector_unsaid(str(s), text)]
+    if isinstance(value.get("sector"), str) and sector_unsaid(value["sector"], text):
+        value["sector"] = None
 
 
 def countries_said(fact: Fact, text: str, home: str | None) -> Fact:

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
-    iso_date, known_city, name_key, office_s_body, same_person, split_title,
+    iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title,
 )
 from factx.spotting import names
 
@@ -113,13 +113,13 @@ def _phrases(value: Any) -> Any:
 
 
 def _domains(sectors: list[str]) -> list[str]:
-    """Sectors in lower case, less the words that name the cooperation itself, not a field of it.
+    """Sectors in lower case, one term per field, less the words that name the cooperation itself, not a field of it.
 
     Asked for sectors, the small model adds "international cooperation",
     "government" or "other" to every list, and the fact's own type; a sector is what
     the cooperation is about ("film", "semiconductors").
     """
-    kept = (s.lower() for s in sectors)
+    kept = (same_sector(s.lower()) for s in sectors)
     return list(dict.fromkeys(s for s in kept if name_key(s) not in _NOT_SECTORS and not _a_fact_type(s)))
 
 

@@ -393,6 +393,37 @@ def _abroad() -> re.Pattern[str]:
     return any_of(_body_table()["_abroad"]["words"])
 
 
+def shown_sectors() -> list[str]:
+    """The sectors the system prompt gives as examples, in its order (``shown`` in ``prompts/sectors.json``)."""
+    return list(_sector_table()["shown"])
+
+
+def sector_unsaid(sector: str, text: str) -> bool:
+    """Whether ``sector`` is one the prompt shows and ``text`` never speaks of: a copied example.
+
+    Asked for sectors, the small model writes the prompt's examples into facts of articles about
+    something else ("semiconductors", "artificial intelligence" for a film co-production).
+    """
+    words = _shown_words().get(sector.strip().lower())
+    return words is not None and words.search(text) is None
+
+
+def same_sector(sector: str) -> str:
+    """One term for a field the model names in several ways ("commercial", "commerce": "trade")."""
+    return str(_sector_table()["same"].get(sector, sector))
+
+
+@cache
+def _shown_words() -> dict[str, re.Pattern[str]]:
+    return {sector: any_of(words) for sector, words in _sector_table()["shown"].items()}
+
+
+@cache
+def _sector_table() -> dict[str, Any]:
+    """``prompts/sectors.json``, read once."""
+    return json.loads(data_path("prompts", "sectors.json").read_text(encoding="utf-8"))
+
+
 @cache
 def _body_table() -> dict[str, Any]:
     """``prompts/bodies.json``, read once."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, create_model, model_validator
 
 from factx import spotting
 from factx.models import FACT_TYPES, AgreementFields, FederationFields, MissionFields, MouFields, Shape
+from factx.normalizing import shown_sectors
 from factx.resources import data_path
 
 #: What the model fills for each type: the contract's content fields, without
@@ -199,7 +200,8 @@ def triage_messages(text: str) -> list[dict[str, str]]:
 
 def system_prompt() -> str:
     """The system prompt: what each type is and how to write each field."""
-    return _prompt("system.md")
+    examples = ", ".join(f'"{sector}"' for sector in shown_sectors())  # the copies grounding looks for
+    return _prompt("system.md").replace("{sector_examples}", examples)
 
 
 def _chat(text: str, question: str) -> list[dict[str, str]]:

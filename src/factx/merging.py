@@ -269,7 +269,7 @@ def _as_founded(fact: Federation) -> Federation:
     if proper_name(fact.name, "federation"):
         return fact
     body = next((b for e in fact.evidence if (b := founded(e.quote))), None)
-    if body is None or name_key(body) in (name_key(fact.name), name_key(fact.acronym or "")):
+    if body is None or fact.is_self(body):
         return fact
     return type(fact).model_validate({**fact.model_dump(), "name": body, "acronym": None, "leaders": []})
 

@@ -684,7 +684,7 @@ class FederationFields(Shape):
     @model_validator(mode="after")
     def _not_its_own(self) -> FederationFields:
         """A body does not belong to itself: the small model gives the federation as its own affiliation."""
-        if self.affiliation and self._is_self(self.affiliation.name):
+        if self.affiliation and self.is_self(self.affiliation.name):
             self.affiliation = None
         return self
 
@@ -694,10 +694,10 @@ class FederationFields(Shape):
         Commission", who launched the alliance) is none of its leaders, nor is the body itself (the
         small model lists "Film Export U.K." among Film Export U.K.'s leaders)."""
         self.leaders = [p for p in self.leaders
-                        if (not p.organization or self._is_self(p.organization)) and not self._is_self(p.name)]
+                        if (not p.organization or self.is_self(p.organization)) and not self.is_self(p.name)]
         return self
 
-    def _is_self(self, body: str) -> bool:
+    def is_self(self, body: str) -> bool:
         """Whether ``body`` names this federation: its acronym, or its name (or a short form of it)."""
         return name_key(body) == name_key(self.acronym or "") or fuzz.token_set_ratio(
             name_key(body), name_key(self.name)) >= 90

@@ -88,6 +88,10 @@ def test_a_text_without_any_trigger_word_costs_no_call():
         ("La Federazione punta a cambiare il cinema.", True),
         ("to strengthen our Euro-Atlantic alliances and partnerships.", False),
         ("in rappresentanza di associazioni nazionali o società di 22 paesi", False),
+        ("An Inaugural Assembly of the Global Trade Network has opened in Seoul.", True),
+        ("Nasce Rete Export, la rete dei consorzi.", True),
+        ("creating a wider trade network between the islands", False),
+        ("i consorzi hanno scelto di unirsi in rete", False),
     ],
 )
 def test_a_body_is_named_when_its_word_has_a_capital(sentence: str, named: bool):
@@ -163,6 +167,16 @@ def test_a_text_about_a_sport_is_not_asked_for_missions_or_agreements():
     backend = Scripted()
     record = Extractor(backend).extract(SPORT)
     assert backend.requests == [] and record.facts == []
+
+
+def test_a_football_transfer_told_as_a_mission_and_an_accordo_is_not_asked_for_either():
+    """A sporting director's "missione" to sign a forward: the market's words make the text a sport's."""
+    text = (
+        "Partita la seconda missione del ds a Londra per il centravanti: non c'è ancora l'accordo con il club. "
+        "Il direttore sportivo punta a chiudere prima delle visite mediche, poi gli allenamenti con il nuovo "
+        "terzino, mentre la cessione del vecchio attaccante resta in sospeso."
+    )
+    assert spotting.unasked(text) == {"mission", "agreement"}
 
 
 def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():

@@ -157,6 +157,16 @@ def test_a_party_named_as_its_signatory_is_the_body_signed_for():
         "Region of Tyrol", "Yunnan Province"]
 
 
+def test_bodies_listed_as_signatories_in_the_role_party_are_the_parties_when_none_is_given():
+    signers = [Person(name="Crane Currency", role="party"), Person(name="Q&T Hi-Tech Polymer", role="Party")]
+    mou = Mou(title="MoU on bank notes", signatories=signers)
+    assert ([p.name for p in mou.parties], mou.signatories) == (["Crane Currency", "Q&T Hi-Tech Polymer"], [])
+    given = Mou(title="MoU", parties=[Party(name="Crane Currency")], signatories=signers)
+    assert len(given.signatories) == 2  # parties given: what the signatories are is not guessed
+    people = Agreement(title="Accord", signatories=[Person(name="Anna Berg", role="Mayor")])
+    assert (people.parties, len(people.signatories)) == ([], 1)
+
+
 def test_an_office_written_before_a_name_is_the_role_not_the_name():
     assert Person(name="Commissioner Jutta Urpilainen").model_dump() == {
         "name": "Jutta Urpilainen", "role": "Commissioner", "organization": None}

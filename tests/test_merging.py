@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factx.merging import (
-    drop_nobody, drop_restated, drop_unmarked, founded_named, leader_told, merge_duplicates, merge_mentions, retyped,
+    drop_nobody, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates, merge_mentions, retyped,
     with_outcomes, worded,
 )
 from factx.models import Agreement, Evidence, Fact, Federation, Mission, Mou, Party
@@ -387,3 +387,67 @@ def test_a_federation_named_for_the_body_that_founded_it_is_the_one_founded():
     merger = _quoted(Federation, "Dalla fusione delle tre associazioni nasce Confindustria Emilia.", 0,
                      name="Confindustria Emilia")  # the body founded is the one named
     assert founded_named([own, merger]) == [own, merger]
+
+
+def test_accords_among_the_same_three_bodies_or_more_are_one_however_titled():
+    """A twinning of three towns told in the headline, the body and the ceremony, one name spelled two ways
+    and one given with its office's word; two countries' accords under their own titles stay two."""
+    towns = ["Bracciano", "Chatenay-Malabry", "Neusaess"]
+
+    def accord(title: str, names: list[str], at: int) -> Agreement:
+        return Agreement(title=title, parties=[Party(name=n) for n in names], evidence=[_ev(at, at + 40)])
+
+    merged = merge_duplicates([
+        accord("Twinning of Bracciano, Chatenay-Malabry and Neusaess", towns, 0),
+        accord("Twinning with the two northern towns", ["Comune di Bracciano", "Chatenay-Malabry", "Neussaess"], 100),
+        accord("Bracciano", towns[::-1], 200),
+    ])
+    assert [(f.title, len(f.evidence)) for f in merged] == [("Twinning of Bracciano, Chatenay-Malabry and Neusaess", 3)]
+    states = ["United States", "Vietnam"]
+    two = merge_duplicates([accord("Comprehensive Strategic Partnership", states, 0),
+                            accord("Dioxin remediation partnership at Bien Hoa", states, 100)])
+    assert len(two) == 2
+    other = accord("Twinning of Bracciano, Chatenay-Malabry and Monaco", [*towns[:2], "Monaco"], 300)
+    assert len(merge_duplicates([accord("Twinning", towns, 0), other])) == 2
+
+
+def test_a_bare_accord_signed_by_the_same_people_on_its_day_is_one_whatever_its_parties():
+    """The small model splits "Pessano con Bornago" into two parties in one telling and not in the other."""
+    from factx.models import Person
+
+    signers = [Person(name="Alberto Villa", role="Mayor"), Person(name="Manuel De Araujo", role="Mayor")]
+
+    def mou(parties: list[str], at: int, day: str = "2024-07-15", people: list[Person] = signers) -> Mou:
+        return Mou(title="Agreement", date=day, parties=[Party(name=p) for p in parties], signatories=people,
+                   evidence=[_ev(at, at + 40)])
+
+    split = mou(["Pessano", "Bornago", "Mozambique"], 0)
+    assert len(merge_duplicates([split, mou(["Pessano con Bornago", "Quelimane"], 100)])) == 1
+    assert len(merge_duplicates([split, mou(["Pessano con Bornago", "Quelimane"], 100, "2024-07-16")])) == 2
+    assert len(merge_duplicates([split, mou(["Pessano con Bornago", "Quelimane"], 100, people=signers[:1])])) == 2
+
+
+def test_undated_accords_signed_by_one_person_among_the_same_bodies_are_one():
+    from factx.models import Person
+
+    signer = [Person(name="Georges Siffredi", role="Mayor")]
+    three = Agreement(title="Twinning of three towns", signatories=signer, evidence=[_ev(0, 40)],
+                      parties=[Party(name=n) for n in ("Bracciano", "Chatenay-Malabry", "Neusaess")])
+    two = Agreement(title="Twinning of Bracciano and Chatenay-Malabry", signatories=signer, evidence=[_ev(100, 140)],
+                    parties=[Party(name=n) for n in ("Bracciano", "Chatenay-Malabry")])
+    assert len(merge_duplicates([three, two])) == 1
+    dated = two.model_copy(update={"date": "2016-04-23"})
+    assert len(merge_duplicates([three, dated])) == 2  # one dated, one not: not known to be one signing
+
+
+def test_a_federation_named_by_its_short_form_is_named_in_full_as_the_article_writes_it():
+    text = ("Nasce Ita.C.A., nuova associazione di produttori. È quella della neonata Associazione Italiana Cinema e "
+            "Audiovisivo, ovvero Ita.C.A.: una nuova realtà. An Inaugural Assembly of the Global Public Diplomacy "
+            "Network (GPDNET) has opened. The ANICA board met.")
+    short = _quoted(Federation, "Nasce Ita.C.A., nuova associazione di produttori.", 0, name="Ita.C.A.")
+    network = Federation(name="GPDNET", evidence=[_ev(0, 10)])
+    unwritten = Federation(name="ANICA", evidence=[_ev(0, 10)])  # the article writes no full name beside it
+    named = full_named([short, network, unwritten], text)
+    assert [(f.name, f.acronym) for f in named] == [
+        ("Associazione Italiana Cinema e Audiovisivo", "Ita.C.A."), ("Global Public Diplomacy Network", "GPDNET"),
+        ("ANICA", None)]

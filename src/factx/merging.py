@@ -16,11 +16,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, unknown
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
 from factx.spotting import (
-    chosen, founded, names, plural, proper_name, refers_back, renewed, stated_kind, tells, unnamed,
+    chosen, founded, names, plural, proper_name, refers_back, renewed, spelled_out, stated_kind, tells, unnamed,
 )
 
 _NOT_CONTENT = {"type", "evidence", "grounded"}
@@ -274,6 +276,20 @@ def _as_founded(fact: Federation) -> Federation:
     return type(fact).model_validate({**fact.model_dump(), "name": body, "acronym": None, "leaders": []})
 
 
+def full_named(facts: list[Fact], text: str) -> list[Fact]:
+    """``facts`` with each federation named by its short form ("Ita.C.A.") named in full as the article
+    writes it beside that form ("Associazione Italiana Cinema e Audiovisivo, ovvero Ita.C.A."), the short
+    form kept as its acronym. The contract asks for the full name; the small model copies the headline's."""
+    return [_in_full(f, text) if isinstance(f, Federation) else f for f in facts]
+
+
+def _in_full(fact: Federation, text: str) -> Federation:
+    name = spelled_out(fact.name, text)
+    if name is None:
+        return fact
+    return type(fact).model_validate({**fact.model_dump(), "name": name, "acronym": fact.acronym or fact.name})
+
+
 def drop_recalled(facts: list[Fact], published: date | None) -> list[Fact]:
     """``facts`` less the events (visits, agreements, memoranda) dated ``RECALLED_YEARS`` or more before ``published``.
 
@@ -350,14 +366,14 @@ def _same(a: Fact, b: Fact) -> bool:
     if a.type != b.type:
         return False
     return (_one_body(a, b) or _one_title(a, b) or _one_visit(a, b) or _bare_twin(a, b) or _one_signing(a, b)
-            or any(_overlaps(span, b) for span in _spans(a)))
+            or _among_the_same(a, b) or any(_overlaps(span, b) for span in _spans(a)))
 
 
 def _one_signing(a: Fact, b: Fact) -> bool:
-    """Whether two accords are one signing: one day, one signatory, and one's parties among the
-    other's. The small model reports a memorandum again from the headline, with fewer parties;
+    """Whether two accords are one signing: one day (or neither dated), one signatory, and one's parties
+    among the other's. The small model reports a memorandum again from the headline, with fewer parties;
     a rector signing accords with two universities that day signs two (neither's parties hold the other's)."""
-    if a.type not in _ONE_ACT or not a.date or len(a.date) < 10 or a.date != b.date:  # a day, not "2022"
+    if a.type not in _ONE_ACT or a.date != b.date or a.date and len(a.date) < 10:  # a day, not "2022"
         return False
     bodies_a, bodies_b = _bodies(a), _bodies(b)
     shared = any(same_person(p.name, q.name) for p in a.signatories for q in b.signatories)
@@ -365,12 +381,46 @@ def _one_signing(a: Fact, b: Fact) -> bool:
 
 
 def _bare_twin(a: Fact, b: Fact) -> bool:
-    """Whether one of two accords is titled only by its type ("Agreement") and both are between the
-    same bodies: the small model reports an accord again under a bare title, from another sentence."""
+    """Whether one of two accords is titled only by its type ("Agreement") and both are between the same
+    bodies, or were signed by the same people on one day: the small model reports an accord again under a
+    bare title, from another sentence, and splits a body's name ("Pessano con Bornago": "Pessano",
+    "Bornago") in one telling and not in the other. Two countries' governments sign many accords: between
+    two bodies, their names must be the same ("Government of Canada" and "Canada" may sign another)."""
     if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title):
         return False
+    signed = bool(a.date and len(a.date) >= 10 and a.date == b.date and len(a.signatories) >= 2) and _same_names(
+        [p.name for p in a.signatories], [p.name for p in b.signatories])
     bodies = _bodies(a)
-    return len(bodies) >= 2 and bodies == _bodies(b)
+    return signed or (len(bodies) >= 2 and bodies == _bodies(b))
+
+
+def _among_the_same(a: Fact, b: Fact) -> bool:
+    """Whether two accords are between the same three bodies or more, however each is titled: an article
+    tells one accord among three towns (a twinning) from its headline, its body and its ceremony; two
+    countries sign many (the same two bodies make no twins)."""
+    return a.type in _ONE_ACT and len(a.parties) >= 3 and _same_bodies(a, b)
+
+
+def _same_bodies(a: Fact, b: Fact) -> bool:
+    return _same_names([p.name for p in a.parties], [p.name for p in b.parties])
+
+
+def _same_names(names_a: list[str], names_b: list[str]) -> bool:
+    """Whether two lists name the same bodies or people, each of one list as one of the other's (``_one_name``)."""
+    return len(names_a) == len(names_b) and all(any(_one_name(x, y) for y in names_b) for x in names_a) and all(
+        any(_one_name(x, y) for x in names_a) for y in names_b)
+
+
+def _one_name(x: str, y: str) -> bool:
+    """One body or person: the same words, one name's words among the other's ("Bracciano", "Comune
+    Bracciano"), or a spelling apart ("Neusaess", "Neussaess")."""
+    words_x, words_y = _words(x), _words(y)
+    return bool(words_x and words_y) and (
+        words_x <= words_y or words_y <= words_x or fuzz.ratio(name_key(x), name_key(y)) >= _SPELLING)
+
+
+#: How alike two spellings of one name are (``fuzz.ratio``): a doubled or dropped letter in a word of eight.
+_SPELLING = 90
 
 
 def _bodies(act: Fact) -> set[str]:

@@ -330,12 +330,22 @@ class _Fact(Shape):
     grounded: bool = Field(default=True, description="false when no evidence quote was found in the input")
 
 
+#: Roles the small model gives a body it lists among the signatories.
+_PARTY_ROLES = frozenset({"party", "parties", "signing party", "contracting party"})
+
+
 def _signed_for(fact: Any) -> Any:
     """A party is a body: one named as a person who signed ("Michele Dallapiccola") is the body
     that person signed for, or no party when the fact does not say which; each body once.
 
-    Asked for the parties of a letter two officials signed, the small model lists the two officials.
+    Asked for the parties of a letter two officials signed, the small model lists the two officials;
+    asked for a memorandum between two companies, it lists the companies as signatories in the role
+    "party" and gives no party: those are the parties.
     """
+    marked = [p for p in fact.signatories if p.role and name_key(p.role) in _PARTY_ROLES]
+    if marked and not fact.parties:
+        fact.parties = [Party(name=p.name, kind="other") for p in marked]
+        fact.signatories = [p for p in fact.signatories if p not in marked]
     bodies: list[Party] = []
     for party in fact.parties:
         signer = next((p for p in fact.signatories if same_person(p.name, party.name)), None)

@@ -26,8 +26,8 @@ from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
 from factx.grounding import Caveat, countries_said, ground, locate
 from factx.merging import (
-    drop_nobody, drop_recalled, drop_restated, drop_unmarked, founded_named, leader_told, merge_duplicates, merge_mentions,
-    retyped, split_listed, with_outcomes, worded,
+    drop_nobody, drop_recalled, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates,
+    merge_mentions, retyped, split_listed, with_outcomes, worded,
 )
 from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
@@ -156,7 +156,7 @@ class Extractor:
         calls: list[str | None] = []  # one per extraction call: None, or why its answer stayed invalid
         for start, end in splitting.windows(doc.text, self.window_chars, splitting.overlap_for(self.window_chars)):
             facts.extend(self._extract_window(start, doc.text[start:end], doc.text, published, unasked, warnings, calls))
-        facts = founded_named(retyped(drop_recalled(facts, published)))
+        facts = full_named(founded_named(retyped(drop_recalled(facts, published))), doc.text)
         facts = sorted(drop_unmarked(merge_duplicates(facts), doc.text), key=_first_mention)
         home = home_country(language) if facts else None
         facts = leader_told(split_listed(drop_restated(merge_mentions(facts))), doc.text)

@@ -147,6 +147,37 @@ _CAPITALISED_RUN = re.compile(
 )
 
 
+def spelled_out(short: str, text: str) -> str | None:
+    """The full name ``text`` writes beside ``short``, a body's short form ("Associazione Italiana Cinema e
+    Audiovisivo, ovvero Ita.C.A.", "... Network (GPDNET)", "CTEN (Clean-Tech Energy Network)"), when it holds a
+    federation's word with a capital; None when ``short`` is no short form (it has a space, or one capital) or
+    the text writes none beside it."""
+    if not short or " " in short.strip() or sum(c.isupper() for c in short) < 2:
+        return None
+    named = re.escape(short.strip())
+    full = _CAPITALISED_RUN.pattern
+    for pattern in (rf"(?P<full>{full})\s*(?:\(\s*|,\s*(?:(?:ovvero|ossia|cio[èe]|or|i\.e\.)\s+)?|[-–—]\s*){named}",
+                    rf"{named}\s*\(\s*(?P<full>{full})\s*\)"):
+        for match in re.finditer(pattern, text):
+            name = _body_of(match.group("full"))
+            if name != short and proper_name(name, "federation"):
+                return name
+    return None
+
+
+def _body_of(run: str) -> str:
+    """``run`` less a lead that holds no federation's word ("An Inaugural Assembly of the Global ... Network":
+    the network; "World Federation of UNESCO Clubs" stays whole)."""
+    lead = _OF.search(run)
+    if lead and not proper_name(run[:lead.start()], "federation") and proper_name(run[lead.end():], "federation"):
+        return _body_of(run[lead.end():])
+    return run
+
+
+#: A joining word between a name's lead and the body it names ("... of the ...", "... della ...").
+_OF = re.compile(r"\s+(?:of|di|del|della|dei|degli|delle|de|des|du)(?:\s+the)?\s+")
+
+
 def plural(text: str) -> bool:
     """Whether ``text`` names several accords at once ("quattro nuovi accordi"): ``_plural`` of the triggers."""
     return _plural().search(text.translate(_APOSTROPHES)) is not None

@@ -266,6 +266,14 @@ def test_a_sector_the_prompt_shows_is_kept_only_where_the_article_speaks_of_it()
     assert fact.sectors == ["film", "tourism"]
 
 
+def test_a_name_cut_after_an_initial_takes_the_surname_the_article_writes():
+    text = "Today President Joseph R. Biden, Jr. and General Secretary Nguyen Phu Trong signed an agreement in Hanoi."
+    fact, _ = ground("mission", draft("mission", evidence=["President Joseph R. Biden, Jr. and General Secretary"],
+                     title="x", leader={"name": "President Joseph R."}, counterparts=[{"name": "Nguyen Phu T."}]), text, None)
+    assert (fact.leader.name, fact.leader.role) == ("Joseph R. Biden", "President")
+    assert fact.counterparts[0].name == "Nguyen Phu T."  # the article writes no name after it
+
+
 def test_the_words_that_tell_a_shown_sector_need_their_case_where_a_language_uses_them_otherwise():
     """"ai" is an Italian preposition; "AI" names artificial intelligence."""
     assert sector_unsaid("artificial intelligence", "Un premio ai registi italiani.")
@@ -544,6 +552,8 @@ def test_the_leader_is_the_one_the_quotes_say_leads_unless_the_model_named_that_
     ("The delegation visited Seoul.", None),
     ("la delegazione guidata dall’assessore alle Attività produttive Mirco Carloni e contraddistinta dal brand",
      ("Mirco Carloni", "assessore alle Attività produttive")),
+    ("è guidata dal ministro Carlo Rossi, insieme a Paolo Verdi, presidente del comitato, Anna Neri, direttrice",
+     ("Carlo Rossi", "ministro")),  # the first clause ends with the leader: those named later are with him
 ])
 def test_who_leads_is_read_from_led_by_and_guidata_da(quote, leader):
     from factx.models import led_by

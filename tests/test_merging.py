@@ -375,6 +375,11 @@ def test_the_one_visit_is_led_by_whom_the_article_says_wherever_the_model_quoted
     assert text[led.evidence[0].start:led.evidence[0].end] == told
     assert leader_told([visit, visit.model_copy(update={"title": "Another"})], text)[0] is visit  # whose is whose?
     assert leader_told([visit], f"{told} La seconda delegazione è guidata da Anna Neri.")[0] is visit
+    promoted, guided = "La missione è promossa dai Ministeri.", "L'iniziativa è guidata dal ministro Carlo Rossi."
+    other = _quoted(Mission, described, 0, title="Mission to Dubai")
+    (after,) = leader_told([other], f"{described} {promoted} {guided}")
+    assert [e.quote for e in after.evidence] == [described, guided]  # the mission of the sentence before it
+    assert leader_told([other], f"{described} Il governo si riunisce. {guided}")[0] is other  # no mission before it
 
 
 def test_a_federation_named_for_the_body_that_founded_it_is_the_one_founded():

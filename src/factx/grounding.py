@@ -280,6 +280,7 @@ def _unstated_cleared(value: Any, text: str) -> Any:
         _clear_place(value, text)
     elif value.keys() == set(Person.model_fields):
         _clear_person(value)
+        value["name"] = _whole_name(value["name"], text)
     elif isinstance(value.get("acronym"), str) and not _mentions(value["acronym"], text):
         value["acronym"] = None
     _copied_sectors_cleared(value, text)
@@ -349,6 +350,17 @@ def _clear_person(person: dict[str, Any]) -> None:
         person["organization"] = None  # a state, or no body's name ("amministrazione provinciale")
 
 
+def _whole_name(name: Any, text: str) -> Any:
+    """A name the small model cut after an initial ("President Joseph R.") with the surname the article
+    writes after it ("Joseph R. Biden")."""
+    if not isinstance(name, str) or not _CUT_AT_INITIAL.search(name):
+        return name
+    whole = re.search(re.escape(name.strip()) + r"\s+[A-ZÀ-Ý][\w'’-]+", text)
+    return whole.group() if whole else name
+
+
+#: A name ending with an initial: "Joseph R.", "Mario G".
+_CUT_AT_INITIAL = re.compile(r"\s[A-Z]\.?$")
 _KINDS = frozenset(get_args(PartyKind))
 #: A building or site is named in a few words; more is a sentence copied into the field.
 _VENUE_WORDS = 8

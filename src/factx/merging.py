@@ -95,8 +95,9 @@ def drop_nobody(facts: list[Fact]) -> list[Fact]:
 
 def leader_told(facts: list[Fact], text: str) -> list[Fact]:
     """``facts`` with the article's one sentence telling a mission led by someone ("la delegazione di
-    imprenditori guidata dall'assessore ... Mirco Carloni") added to the quotes of its one visit, when
-    they name no leader (``models.led`` then takes the leader from it).
+    imprenditori guidata dall'assessore ... Mirco Carloni"), or telling the mission of the sentence before
+    it led ("La missione è promossa dai Ministeri ... L'iniziativa è guidata dal Vice ministro ..."), added
+    to the quotes of its one visit, when they name no leader (``models.led`` then takes the leader from it).
 
     The model quotes a visit where it is described ("La missione a Dubai coinvolge oltre
     100 soggetti") and takes the official quoted most for its leader. With two visits, or
@@ -105,12 +106,13 @@ def leader_told(facts: list[Fact], text: str) -> list[Fact]:
     visits = [f for f in facts if isinstance(f, Mission)]
     if len(visits) != 1 or any(led_by(e.quote) for e in visits[0].evidence):
         return facts
-    told = [s for s in dict.fromkeys(sentences(text)) if names(s, "mission", weak=False) and led_by(s)]
+    said = list(dict.fromkeys(sentences(text)))
+    told = [s for i, s in enumerate(said) if led_by(s) and any(names(t, "mission", weak=False) for t in said[max(i - 1, 0):i + 1])]
     if len(told) != 1 or (start := text.find(told[0])) < 0:
         return facts
-    said = Evidence(quote=told[0], start=start, end=start + len(told[0]), alignment="exact")
+    quote = Evidence(quote=told[0], start=start, end=start + len(told[0]), alignment="exact")
     visit = visits[0]
-    led = visit.model_copy(update={"evidence": sorted([*visit.evidence, said], key=lambda e: e.start or 0)})
+    led = visit.model_copy(update={"evidence": sorted([*visit.evidence, quote], key=lambda e: e.start or 0)})
     return [led if f is visit else f for f in facts]
 
 

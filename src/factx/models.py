@@ -618,10 +618,10 @@ def led_by(quote: str) -> tuple[str, str | None] | None:
     if match is None:
         return None
     clauses = [c.strip() for c in _GOES_ON.split(re.split(r"[.;:()\n]", quote[match.end():])[0])[0].split(",")]
-    whole = next((c for c in clauses if _NAME_AT_END.fullmatch(c) and c is not clauses[0]), None)
-    if whole is not None:
-        return (whole, clauses[0] or None) if _a_name(whole) else None
     end = _NAME_AT_END.search(clauses[0])
+    whole = next((c for c in clauses if _NAME_AT_END.fullmatch(c) and c is not clauses[0]), None)
+    if whole is not None and not (end and _a_name(end.group())):  # "the minister, Mario Rossi"; not the next named
+        return (whole, clauses[0] or None) if _a_name(whole) else None
     if end is None:
         return None
     words = end.group().split()

@@ -167,6 +167,16 @@ def test_bodies_listed_as_signatories_in_the_role_party_are_the_parties_when_non
     assert (people.parties, len(people.signatories)) == ([], 1)
 
 
+def test_a_federation_belongs_to_no_organ_of_its_own():
+    forum = {"name": "Forum delle Associazioni degli Italiani nel Mondo", "acronym": "FAIM"}
+    assert Federation(**forum, affiliation={"name": "Comitato di Coordinamento del FAIM"}).affiliation is None
+    assert Federation(**forum, affiliation={"name": "Board of the Forum delle Associazioni degli Italiani nel Mondo"}
+                      ).affiliation is None
+    assert Federation(**forum, affiliation={"name": "Ministero degli Affari Esteri"}).affiliation.name == (
+        "Ministero degli Affari Esteri")
+    assert Federation(name="FAI", affiliation={"name": "FAIM"}).affiliation.name == "FAIM"  # words, not letters
+
+
 def test_an_office_written_before_a_name_is_the_role_not_the_name():
     assert Person(name="Commissioner Jutta Urpilainen").model_dump() == {
         "name": "Jutta Urpilainen", "role": "Commissioner", "organization": None}

@@ -693,10 +693,16 @@ class FederationFields(Shape):
 
     @model_validator(mode="after")
     def _not_its_own(self) -> FederationFields:
-        """A body does not belong to itself: the small model gives the federation as its own affiliation."""
-        if self.affiliation and self.is_self(self.affiliation.name):
+        """A body does not belong to itself, nor to one of its organs: the small model gives the federation,
+        or its own committee ("Comitato di Coordinamento del FAIM" for FAIM), as its affiliation."""
+        if self.affiliation and (self.is_self(self.affiliation.name) or self._organ(self.affiliation.name)):
             self.affiliation = None
         return self
+
+    def _organ(self, body: str) -> bool:
+        """Whether ``body`` names this federation within its own name: one of its organs."""
+        words = f" {name_key(body)} "
+        return any(f" {key} " in words for key in (name_key(self.name), name_key(self.acronym or "")) if key)
 
     @model_validator(mode="after")
     def _own_leaders(self) -> FederationFields:

@@ -107,7 +107,8 @@ def leader_told(facts: list[Fact], text: str) -> list[Fact]:
     if len(visits) != 1 or any(led_by(e.quote) for e in visits[0].evidence):
         return facts
     said = list(dict.fromkeys(sentences(text)))
-    told = [s for i, s in enumerate(said) if led_by(s) and any(names(t, "mission", weak=False) for t in said[max(i - 1, 0):i + 1])]
+    named = [names(s, "mission", weak=False) for s in said]
+    told = [s for i, s in enumerate(said) if led_by(s) and any(named[max(i - 1, 0):i + 1])]
     if len(told) != 1 or (start := text.find(told[0])) < 0:
         return facts
     quote = Evidence(quote=told[0], start=start, end=start + len(told[0]), alignment="exact")

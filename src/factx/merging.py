@@ -376,7 +376,7 @@ def _one_signing(a: Fact, b: Fact) -> bool:
     """Whether two accords are one signing: one day (or neither dated), one signatory, and one's parties
     among the other's. The small model reports a memorandum again from the headline, with fewer parties;
     a rector signing accords with two universities that day signs two (neither's parties hold the other's)."""
-    if a.type not in _ONE_ACT or a.date != b.date or a.date and len(a.date) < 10:  # a day, not "2022"
+    if a.type not in _ONE_ACT or not (_one_day(a, b) or not a.date and not b.date):
         return False
     bodies_a, bodies_b = _bodies(a), _bodies(b)
     shared = any(same_person(p.name, q.name) for p in a.signatories for q in b.signatories)
@@ -391,10 +391,16 @@ def _bare_twin(a: Fact, b: Fact) -> bool:
     two bodies, their names must be the same ("Government of Canada" and "Canada" may sign another)."""
     if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title):
         return False
-    signed = bool(a.date and len(a.date) >= 10 and a.date == b.date and len(a.signatories) >= 2) and _same_names(
+    signed = _one_day(a, b) and len(a.signatories) >= 2 and _same_names(
         [p.name for p in a.signatories], [p.name for p in b.signatories])
     bodies = _bodies(a)
     return signed or (len(bodies) >= 2 and bodies == _bodies(b))
+
+
+def _one_day(a: Fact, b: Fact) -> bool:
+    """Whether two accords are dated the same day (a day, not "2022")."""
+    day = getattr(a, "date", None)
+    return bool(day) and len(day) >= 10 and day == getattr(b, "date", None)
 
 
 def _among_the_same(a: Fact, b: Fact) -> bool:
@@ -415,11 +421,9 @@ def _same_names(names_a: list[str], names_b: list[str]) -> bool:
 
 
 def _one_name(x: str, y: str) -> bool:
-    """One body or person: the same words, one name's words among the other's ("Bracciano", "Comune
+    """One body or person: one name's words among the other's (``same_person``: "Bracciano", "Comune
     Bracciano"), or a spelling apart ("Neusaess", "Neussaess")."""
-    words_x, words_y = _words(x), _words(y)
-    return bool(words_x and words_y) and (
-        words_x <= words_y or words_y <= words_x or fuzz.ratio(name_key(x), name_key(y)) >= _SPELLING)
+    return same_person(x, y) or bool(name_key(x) and name_key(y)) and fuzz.ratio(name_key(x), name_key(y)) >= _SPELLING
 
 
 #: How alike two spellings of one name are (``fuzz.ratio``): a doubled or dropped letter in a word of eight.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from factx.merging import (
-    drop_nobody, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates, merge_mentions, retyped,
-    with_outcomes, worded,
+    drop_nobody, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates, merge_mentions,
+    officers_told, retyped, with_outcomes, worded,
 )
 from factx.models import Agreement, Evidence, Fact, Federation, Mission, Mou, Party
 
@@ -456,3 +456,38 @@ def test_a_federation_named_by_its_short_form_is_named_in_full_as_the_article_wr
     assert [(f.name, f.acronym) for f in named] == [
         ("Associazione Italiana Cinema e Audiovisivo", "Ita.C.A."), ("Global Public Diplomacy Network", "GPDNET"),
         ("ANICA", None)]
+
+
+def test_a_federations_officers_named_after_their_office_join_its_leaders():
+    organs = ("Gli organi di Confindustria Emilia: il presidente sarà Alberto Vacchi, attuale numero uno di Unindustria Bologna, e vicepresidenti "
+              "Valter Caiumi (Modena) e Riccardo Maiarelli (Ferrara).")
+    text = f"Nasce Confindustria Emilia. {organs} Asseprim firma. Il presidente Asseprim Umberto Bellini e Confindustria Emilia."
+    body = _quoted(Federation, "Nasce Confindustria Emilia.", 0, name="Confindustria Emilia")
+    (told,) = officers_told([body], text)
+    assert [(p.name, p.role, p.organization) for p in told.leaders] == [
+        ("Alberto Vacchi", "President", "Confindustria Emilia"), ("Valter Caiumi", "Vice President", "Confindustria Emilia"),
+        ("Riccardo Maiarelli", "Vice President", "Confindustria Emilia")]
+    # Another body's office is none of its: its name before the office, or the name run into the office's.
+    others = "Parlano GS Group Chairman Huh Tae-soo e il presidente Asseprim Umberto Bellini di Confindustria Emilia."
+    assert officers_told([body], f"Nasce Confindustria Emilia. Asseprim firma. {others}")[0].leaders == []
+
+
+def test_officers_are_read_where_the_federation_or_its_leader_is_named_and_no_other_federation():
+    text = ("Michael Weber is the founding president of Europa International. Weber is joined on the board by "
+            "vice-presidents Frederik Stege (TrustNordisk) and Daniela Elstner, with Nelleke Driessen as deputy. "
+            "EFEX and Europa International met, and EFEX vice-president Dieter Menz spoke.")
+    body = _quoted(Federation, text[:63], 0, name="Europa International",
+                   leaders=[{"name": "Michael Weber", "role": "founding president"}])
+    other = _quoted(Federation, "EFEX and Europa International met", text.index("EFEX"), name="EFEX")
+    told, kept = officers_told([body, other], text)
+    assert [(p.name, p.role) for p in told.leaders] == [
+        ("Michael Weber", "founding president"), ("Frederik Stege", "Vice President"), ("Daniela Elstner", "Vice President")]
+    assert kept.leaders == []  # the sentence naming EFEX names Europa International too: whose office is not said
+
+
+def test_a_leaders_role_naming_another_leader_takes_the_office_written_before_it():
+    text = "Presieduta da Giorgio Scorza (vicepresidente Riccardo Trigona), Animation Italia nasce a Roma."
+    body = _quoted(Federation, text, 0, name="Animation Italia",
+                   leaders=[{"name": "Giorgio Scorza", "role": "vicepresidente Riccardo Trigona"}])
+    (told,) = officers_told([body], text)
+    assert [(p.name, p.role) for p in told.leaders] == [("Giorgio Scorza", "President"), ("Riccardo Trigona", "Vice President")]

@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, unknown
+from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, officers, unknown
 from factx.normalizing import country_code, name_key, same_person
 from factx.splitting import sentences
 from factx.spotting import (
@@ -115,6 +115,44 @@ def leader_told(facts: list[Fact], text: str) -> list[Fact]:
     visit = visits[0]
     led = visit.model_copy(update={"evidence": sorted([*visit.evidence, quote], key=lambda e: e.start or 0)})
     return [led if f is visit else f for f in facts]
+
+
+def officers_told(facts: list[Fact], text: str) -> list[Fact]:
+    """``facts`` with each federation's officers that the article names after their office ("vicepresidenti
+    Valter Caiumi ... e Riccardo Maiarelli", ``models.officers``) among its leaders, in the sentences that name
+    it and no other federation, or name one of its leaders ("Weber is joined on the board by vice-presidents").
+
+    Asked for a federation, the small model gives its president and leaves out the rest of its
+    organs; a leader it gave with no role, or with another's name for one ("vicepresidente
+    Riccardo Trigona"), takes the office written before it.
+    """
+    feds = [f for f in facts if isinstance(f, Federation)]
+    said = list(dict.fromkeys(sentences(text)))
+    return [_officered(f, [s for s in said if _its_own(f, feds, s)], text) if isinstance(f, Federation) else f
+            for f in facts]
+
+
+def _its_own(fact: Federation, feds: list[Federation], sentence: str) -> bool:
+    """Whether ``sentence`` speaks of ``fact`` and of no other federation: by name, or by a leader's surname."""
+    if any(_named_in(_keys(f), sentence) for f in feds if f is not fact):
+        return False
+    surnames = [p.name.split()[-1] for p in fact.leaders if len(p.name.split()) >= 2]
+    return _named_in(_keys(fact), sentence) or any(_named_in([name_key(s)], sentence) for s in surnames)
+
+
+def _officered(fact: Federation, said: list[str], text: str) -> Federation:
+    found = [(name, role) for s in said for name, role in officers(s, text, fact.is_self) if not fact.is_self(name)]
+    leaders = [p.model_dump() for p in fact.leaders]
+    for name, role in found:
+        if not any(same_person(p["name"], name) for p in leaders):
+            leaders.append({"name": name, "role": role, "organization": fact.name})
+    for person in leaders:
+        office = next((role for name, role in found if same_person(person["name"], name)), None)
+        if office and (not person["role"] or any(same_person(p["name"], person["role"]) for p in leaders)):
+            person["role"] = office
+    if leaders == [p.model_dump() for p in fact.leaders]:
+        return fact
+    return type(fact).model_validate({**fact.model_dump(), "leaders": leaders})
 
 
 def split_listed(facts: list[Fact]) -> list[Fact]:
@@ -244,14 +282,21 @@ def drop_unmarked(facts: list[Fact], text: str) -> list[Fact]:
 def _organs_told(fact: Fact, text: str) -> bool:
     """Whether ``text`` names federation ``fact`` in a sentence that tells it founded or its organs
     chosen, in words outside its name ("the Advisory Council" is no council chosen)."""
-    if fact.type != "federation":
+    if not isinstance(fact, Federation):
         return False
-    keys = [k for k in (name_key(fact.name), name_key(fact.acronym or "")) if len(k) >= 3]
-    for sentence in sentences(text):
-        plain = f" {name_key(sentence)} "
-        if any(f" {k} " in plain for k in keys) and chosen(_blanked(plain, keys)):
-            return True
-    return False
+    keys = _keys(fact)
+    return any(_named_in(keys, s) and chosen(_blanked(f" {name_key(s)} ", keys)) for s in sentences(text))
+
+
+def _keys(fact: Federation) -> list[str]:
+    """A federation's name and acronym as ``name_key`` folds them, those of 3 characters or more."""
+    return [k for k in (name_key(fact.name), name_key(fact.acronym or "")) if len(k) >= 3]
+
+
+def _named_in(keys: list[str], sentence: str) -> bool:
+    """Whether ``sentence`` writes one of a body's ``keys`` as whole words."""
+    plain = f" {name_key(sentence)} "
+    return any(f" {k} " in plain for k in keys)
 
 
 def _blanked(plain: str, keys: list[str]) -> str:

@@ -9,11 +9,13 @@ against the article's publication date.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -33,6 +35,7 @@ from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
     iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title,
 )
+from factx.resources import data_path
 from factx.spotting import names
 
 PartyKind = Literal[
@@ -632,6 +635,79 @@ def led_by(quote: str) -> tuple[str, str | None] | None:
     name = " ".join(words[first:])
     role = clauses[0][: len(clauses[0]) - len(name)].strip() or None
     return (name, role) if _a_name(name) else None
+
+
+#: What may stand between an office and its holder's name: what it is for ("Vice-President for Europe
+#: Region:"), a copula ("il presidente sarà"), an honorific ("Ms.").
+_TO_HOLDER = re.compile(
+    r"(?:\s+(?:for|per)\s[^:.;]{1,60}(?=:))?\s*[:,]?\s*"
+    r"(?:(?:sarà|sara'|è|e'|is|will be|was|est|es|ist)\s+)?"
+    r"(?:(?:Mr|Ms|Mrs|Dr|Prof|Sig|Dott|On)\.?\s+)?"
+)
+#: Names held in common by an office: a list after the office ("vice-presidents A (X), B and C").
+_HOLDERS = re.compile(r",|\s(?:e|ed|and|et|y|und)\s")
+_NAME_AT_START = re.compile(r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al|dos|du)\s+)?){1,3}[A-ZÀ-Ý][\w'’-]+")
+
+
+def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """``(name, role)`` of each person ``sentence`` names right after an office of the body ``own`` tells
+    ("vicepresidenti Valter Caiumi (Modena) e Riccardo Maiarelli"), or after "presieduta da", the role the
+    office's English title.
+
+    An office is another body's when a name other than its own comes before it ("GS Group
+    Chairman Huh Tae-soo"), when it is the object of another ("Senior Advisor to the President"),
+    or when the name it runs into starts with a word ``text`` writes without the next ("il
+    presidente Asseprim Umberto Bellini").
+    """
+    found: list[tuple[str, str]] = []
+    words, titles = _offices()
+    for match in words.finditer(sentence):
+        before = _BEFORE_OFFICE.search(sentence[: match.start()])
+        body = " ".join(w for w in (before.group("body") or "").split() if w.lower() not in _ARTICLES) if before else ""
+        if before and (before.group("object") or (body and not own(body))):
+            continue
+        role = next(titles[int(name[1:])] for name, said in match.groupdict().items() if said and name != "chaired") \
+            if match.group("chaired") is None else titles[0]
+        rest = re.sub(r"\([^()]*\)", "", sentence[match.end():])
+        rest = re.split(r"[.;:()\n]", rest[_TO_HOLDER.match(rest).end():])[0]  # type: ignore[union-attr]
+        items = _HOLDERS.split(rest) if _PLURAL.search(match.group()) else [rest]
+        for item in items:
+            name = _NAME_AT_START.match(item.strip())
+            if name is None or not _a_name(name.group()) or _other_body(name.group(), text):
+                break
+            found.append((name.group(), role))
+    return found
+
+
+#: What comes right before an office of another body: its name ("GS Group Chairman"), or an office
+#: whose object it is ("Senior Advisor to the President").
+_BEFORE_OFFICE = re.compile(
+    r"(?:(?:^|(?<=\s))(?P<body>(?:[A-ZÀ-Ý][\w'’.&-]*\s+){1,5})|(?P<object>\b(?:to|of|for|al|allo|alla|del|dello|della)"
+    r"\s+(?:the\s+)?))$"
+)
+#: Capitalised words that open a sentence, not a body's name ("Il presidente", "The Chair").
+_ARTICLES = frozenset({"il", "la", "lo", "i", "gli", "le", "the", "der", "die", "das", "el", "los", "las", "its", "their"})
+#: The end of an office word in the plural ("vicepresidenti", "vice-presidents", "segretari generali"):
+#: only then may a list of names follow it.
+_PLURAL = re.compile(r"(?:[is]|en|people)$", re.IGNORECASE)
+
+
+def _other_body(name: str, text: str) -> bool:
+    """Whether a run of three names or more starts with a word ``text`` writes without the next: a body's."""
+    first, second, *more = name.split()
+    return bool(more) and re.search(rf"\b{re.escape(first)}\b(?!\s+{re.escape(second)})", text) is not None
+
+
+@cache
+def _offices() -> tuple[re.Pattern[str], list[str]]:
+    """The office words of ``prompts/offices.json`` as one pattern, a group per title, and the titles in order
+    ("President" first: what "presieduta da" makes its holder)."""
+    table = json.loads(data_path("prompts", "offices.json").read_text(encoding="utf-8"))
+    titles = sorted(table["offices"], key=lambda t: t != "President")
+    groups = [f"(?P<o{i}>{'|'.join(table['offices'][t])})" for i, t in enumerate(titles)]
+    order = sorted(range(len(titles)), key=lambda i: list(table["offices"]).index(titles[i]))  # longest first
+    alternatives = "|".join([groups[i] for i in order] + [f"(?P<chaired>{'|'.join(table['chaired'])})"])
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), titles
 
 
 def _a_name(name: str) -> bool:

@@ -27,7 +27,7 @@ from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, In
 from factx.grounding import Caveat, countries_said, ground, locate
 from factx.merging import (
     drop_nobody, drop_recalled, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates,
-    merge_mentions, retyped, split_listed, with_outcomes, worded,
+    merge_mentions, officers_told, retyped, split_listed, with_outcomes, worded,
 )
 from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
 from factx.normalizing import find_publication_date, home_country
@@ -159,7 +159,7 @@ class Extractor:
         facts = full_named(founded_named(retyped(drop_recalled(facts, published))), doc.text)
         facts = sorted(drop_unmarked(merge_duplicates(facts), doc.text), key=_first_mention)
         home = home_country(language) if facts else None
-        facts = leader_told(split_listed(drop_restated(merge_mentions(facts))), doc.text)
+        facts = officers_told(leader_told(split_listed(drop_restated(merge_mentions(facts))), doc.text), doc.text)
         facts = with_outcomes(drop_nobody([_settled(countries_said(f, doc.text, home), published, home) for f in facts]))
         translated = 0
         if language and language != "en":

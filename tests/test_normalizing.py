@@ -10,6 +10,7 @@ import pytest
 
 from factx.normalizing import (
     body_country, body_kind, country_code, date_range, day_named, english_city, find_publication_date, iso_date,
+    split_title,
 )
 from helpers import seed
 
@@ -311,3 +312,13 @@ def test_an_office_given_as_a_party_is_the_body_that_holds_it(name: str, body: s
 
     assert office_s_body(name) == body
     assert Party(name=name, kind="other").name == (body or name)
+
+
+@pytest.mark.parametrize(("written", "split"), [
+    ("President Biden", ("President", "Biden")),
+    ("Rettore Roberto Di Pietra", ("Rettore", "Roberto Di Pietra")),  # a rector signs for a university
+    ("Dr. Jane Goodall", (None, "Jane Goodall")),
+    ("Presidente del Consiglio Giorgia Meloni", (None, "Presidente del Consiglio Giorgia Meloni")),
+])
+def test_the_office_written_before_a_name_is_split_from_it(written, split):
+    assert split_title(written) == split

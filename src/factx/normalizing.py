@@ -161,7 +161,8 @@ _OFFICES = (
     r"|secretari[oa]|commissioner|commissari[oa]|commissaire|ambassador"
     r"|ambasciat(?:ore|rice)|ambassadeur|embajador(?:a)?|senat(?:or|ore|rice)|governor|governat(?:ore|rice)|mayor"
     r"|sindac[oa]|maire|alcalde(?:sa)?|assessor[ea]?|consul(?:e)?(?: general[e]?)?|director|dirett(?:ore|rice)"
-    r"|directeur|chair(?:man|woman|person)?|ceo|king|queen|prince|princess|regina|principe|principessa"
+    r"|directeur|chair(?:man|woman|person)?|ceo|rector|rett(?:ore|rice)|recteur|rektor(?:in)?"
+    r"|king|queen|prince|princess|regina|principe|principessa"
     r"|general[e]?|admiral|ammiraglio|colonel|colonnello|sen\.|rep\.|gov\.|gen\.)"
 )
 _HONORIFICS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factx.splitting import sentence_starts, windows
+from factx.splitting import sentence_starts, sentences, windows
 
 SENTENCES = [f"Frase numero {i} del comunicato, con qualche parola in più. " for i in range(60)]
 LONG = "".join(SENTENCES)
@@ -14,6 +14,14 @@ def test_sentence_starts_follow_end_punctuation_quotes_and_blank_lines():
     text = 'Uno. «Due!» Tre…\n\nquattro "cinque." Sei'
     starts = sentence_starts(text)
     assert [text[s:s + 3] for s in starts] == ["Uno", "«Du", "Tre", "qua", "Sei"]
+
+
+def test_a_title_an_initial_or_a_saint_cut_short_ends_no_sentence():
+    text = ("Mr. Michael Davis welcomed the delegation to St. Kitts and Nevis. Joseph R. Biden flew to the U.S. "
+            "Then (Prof. Rossi) spoke.\nSt.\nNext line.")
+    assert sentences(text) == ["Mr. Michael Davis welcomed the delegation to St. Kitts and Nevis.",
+                               "Joseph R. Biden flew to the U.S.", "Then (Prof. Rossi) spoke.", "St.", "Next line."]
+    assert [text[s:s + 6] for s in sentence_starts(text)] == ["Mr. Mi", "Joseph", "Then (", "St.\nNe", "Next l"]
 
 
 def test_a_short_text_is_one_window():

@@ -38,6 +38,8 @@ def test_each_type_is_spotted_in_its_own_sentences_only():
         ("Sarà firmato il protocollo di intesa fra le due Camere.", "mou"),
         ("Customs signed a joint declaration of intent on May 23.", "mou"),
         ("Le parti hanno sottoscritto una dichiarazione d’intenti.", "mou"),
+        ("Signature d’un accord-cadre culturel et de 3 mémorandums.", "mou"),
+        ("Le deuxième mémorandum d’entente a été signé.", "mou"),
         ("The Commission launches the Alliance for Zero Emission Aviation.", "federation"),
         ("È nata la Federazione europea del sughero.", "federation"),
         ("Il consorzio riunisce venti imprese.", "federation"),
@@ -203,6 +205,10 @@ def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():
         ("L'accordo politico è rinviato, ma le due città hanno firmato un accordo culturale.", True),
         ("È stata firmata un’intesa strategica tra le due agenzie.", True),
         ("L'intesa durerà tre anni.", True),
+        ("ACCORDO CON I SINDACATI MA I COBAS SONO CONTRARI", False),  # a labour accord: no cooperation
+        ("La riorganizzazione ha preso forma con l’accordo dei sindacati confederali.", False),
+        ("Workers ratified a new collective agreement with the airline.", False),
+        ("The European Union agreement with Japan was signed in Tokyo.", True),
         ("Il rettore ha firmato tre intese con le università cinesi.", True),
     ],
 )

@@ -21,9 +21,23 @@ _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'’”»)\]]?\s+|\n\s*\n")
 _PIECE_BREAK = re.compile(r"(?<=[.!?…;])[\"'’”»)\]]?\s+|\s*\n\s*")
 
 
+#: A title, a name's initial or a saint cut short ("Mr. Michael Davis", "Prof. Federico Delfino", "Joseph R.
+#: Biden", "St. Kitts"): the full stop after it ends no sentence. An initial follows a space, so "U.S." ends one.
+_SHORTENED = re.compile(
+    r"(?:^|[\s(])(?:Mr|Mrs|Ms|Dr|Prof|Profssa|Sig|Sigg|Sigra|Dott|Dottssa|Ing|Avv|Arch|On|Hon|Rev|Mons|Gen|Sen|Rep|Gov"
+    r"|Jr|Sr|St|Ste|Mt|Ft|Mme|Mlle|Sra|Sres|Dra|Lic|[A-Z])\.$"
+)
+
+
+def _ends(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """``pattern``'s cuts in ``text``, less those in a line right after a shortened word."""
+    return [m for m in pattern.finditer(text)
+            if "\n" in m.group() or not _SHORTENED.search(text, max(0, m.start() - 12), m.start())]
+
+
 def sentence_starts(text: str) -> list[int]:
     """Offsets where a sentence begins, 0 included, in order."""
-    return [0, *(m.end() for m in _SENTENCE_START.finditer(text) if m.end() < len(text))]
+    return [0, *(m.end() for m in _ends(text, _SENTENCE_START) if m.end() < len(text))]
 
 
 def sentences(text: str) -> list[str]:
@@ -34,7 +48,7 @@ def sentences(text: str) -> list[str]:
 def pieces(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each of ``sentences(text)`` in ``text``, in order."""
     spans, at = [], 0
-    for cut in (*_PIECE_BREAK.finditer(text), None):
+    for cut in (*_ends(text, _PIECE_BREAK), None):
         start, end = at, cut.start() if cut else len(text)
         at = cut.end() if cut else len(text)
         piece = text[start:end]

@@ -160,12 +160,13 @@ def test_a_partnership_tells_an_agreement_only_beside_an_act(quote: str, told: b
 
 SPORT = (
     "The champions came to the White House. The team won the league in a season of 60 games; "
-    "the coach thanked the players and the fans. They visited the Oval Office."
+    "the coach thanked the players and the fans. They visited the Oval Office. The delegation was seen off "
+    "by the President of the Board of Directors of the National Football Federation."
 )
 
 
-def test_a_text_about_a_sport_is_not_asked_for_missions_or_agreements():
-    assert spotting.unasked(SPORT) == {"mission", "agreement"}
+def test_a_text_about_a_sport_is_not_asked_for_missions_agreements_or_federations():
+    assert spotting.unasked(SPORT) == {"mission", "agreement", "federation"}
     backend = Scripted()
     record = Extractor(backend).extract(SPORT)
     assert backend.requests == [] and record.facts == []
@@ -178,7 +179,7 @@ def test_a_football_transfer_told_as_a_mission_and_an_accordo_is_not_asked_for_e
         "Il direttore sportivo punta a chiudere prima delle visite mediche, poi gli allenamenti con il nuovo "
         "terzino, mentre la cessione del vecchio attaccante resta in sospeso."
     )
-    assert spotting.unasked(text) == {"mission", "agreement"}
+    assert spotting.unasked(text) == {"mission", "agreement", "federation"}
 
 
 def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():

@@ -287,7 +287,7 @@ def _clause_start(piece: str, at: int, after: int) -> int:
 
 
 def unasked(text: str) -> frozenset[str]:
-    """The fact types not asked of ``text``: a mission and an agreement, in a text about a sport.
+    """The fact types not asked of ``text``: a mission, an agreement and a federation, in a text about a sport.
 
     A team's visit to the White House is no delegation's mission, and a player's
     transfer "accordo" no cooperation agreement; the model, shown the sentence, reports

@@ -491,3 +491,16 @@ def test_a_leaders_role_naming_another_leader_takes_the_office_written_before_it
                    leaders=[{"name": "Giorgio Scorza", "role": "vicepresidente Riccardo Trigona"}])
     (told,) = officers_told([body], text)
     assert [(p.name, p.role) for p in told.leaders] == [("Giorgio Scorza", "President"), ("Riccardo Trigona", "Vice President")]
+
+
+def test_an_officer_named_before_the_office_taken_joins_the_one_federations_leaders():
+    text = ("The European Film Commissions Network unveiled its first board, led by its president. "
+            "Film France's Patrick Lamassoure will be the organization's general secretary; Marianne Gassner from "
+            "the Stuttgart Region Film Commission was elected treasurer; Mario Rossi was elected president of the "
+            "Luxembourg Film Academy.")
+    body = _quoted(Federation, text[:60], 0, name="European Film Commissions Network")
+    (told,) = officers_told([body], text)
+    assert [(p.name, p.role) for p in told.leaders] == [
+        ("Patrick Lamassoure", "Secretary General"), ("Marianne Gassner", "Treasurer")]  # not the Academy's president
+    other = _quoted(Federation, "Another Alliance", 0, name="Another Alliance")
+    assert officers_told([body, other], text)[0].leaders == []  # two federations: "the organization" is whose?

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factx.splitting import sentence_starts, sentences, windows
+from factx.splitting import sentence_starts, sentences, whole_sentences, windows
 
 SENTENCES = [f"Frase numero {i} del comunicato, con qualche parola in più. " for i in range(60)]
 LONG = "".join(SENTENCES)
@@ -22,6 +22,12 @@ def test_a_title_an_initial_or_a_saint_cut_short_ends_no_sentence():
     assert sentences(text) == ["Mr. Michael Davis welcomed the delegation to St. Kitts and Nevis.",
                                "Joseph R. Biden flew to the U.S.", "Then (Prof. Rossi) spoke.", "St.", "Next line."]
     assert [text[s:s + 6] for s in sentence_starts(text)] == ["Mr. Mi", "Joseph", "Then (", "St.\nNe", "Next l"]
+
+
+def test_whole_sentences_run_on_past_semicolons_and_single_line_breaks():
+    text = "Board of WFUCA\nPresident: Mr. Bolat Akchulakov\nTreasurer: Ms. Anna Rossi. Next; and more.\n\nEnd"
+    assert whole_sentences(text) == [
+        "Board of WFUCA\nPresident: Mr. Bolat Akchulakov\nTreasurer: Ms. Anna Rossi.", "Next; and more.", "End"]
 
 
 def test_a_short_text_is_one_window():

@@ -18,9 +18,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from factx.models import FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, officers, unknown
+from factx.models import (
+    FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, officers, refers_to_body, unknown,
+)
 from factx.normalizing import country_code, name_key, same_person
-from factx.splitting import sentences
+from factx.splitting import sentences, whole_sentences
 from factx.spotting import (
     chosen, founded, names, plural, proper_name, refers_back, renewed, spelled_out, stated_kind, tells, unnamed,
 )
@@ -127,17 +129,19 @@ def officers_told(facts: list[Fact], text: str) -> list[Fact]:
     Riccardo Trigona"), takes the office written before it.
     """
     feds = [f for f in facts if isinstance(f, Federation)]
-    said = list(dict.fromkeys(sentences(text)))
+    said = list(dict.fromkeys(whole_sentences(text)))
     return [_officered(f, [s for s in said if _its_own(f, feds, s)], text) if isinstance(f, Federation) else f
             for f in facts]
 
 
 def _its_own(fact: Federation, feds: list[Federation], sentence: str) -> bool:
-    """Whether ``sentence`` speaks of ``fact`` and of no other federation: by name, or by a leader's surname."""
+    """Whether ``sentence`` speaks of ``fact`` and of no other federation: by name, by a leader's surname, or,
+    the article's one federation, by words referring back to it ("the organization's general secretary")."""
     if any(_named_in(_keys(f), sentence) for f in feds if f is not fact):
         return False
     surnames = [p.name.split()[-1] for p in fact.leaders if len(p.name.split()) >= 2]
-    return _named_in(_keys(fact), sentence) or any(_named_in([name_key(s)], sentence) for s in surnames)
+    return (_named_in(_keys(fact), sentence) or any(_named_in([name_key(s)], sentence) for s in surnames)
+            or len(feds) == 1 and refers_to_body(sentence))
 
 
 def _officered(fact: Federation, said: list[str], text: str) -> Federation:

@@ -671,12 +671,54 @@ def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple
         rest = re.sub(r"\([^()]*\)", "", sentence[match.end():])
         rest = re.split(r"[.;:()\n]", rest[_TO_HOLDER.match(rest).end():])[0]  # type: ignore[union-attr]
         items = _HOLDERS.split(rest) if _PLURAL.search(match.group()) else [rest]
+        held = len(found)
         for item in items:
             name = _NAME_AT_START.match(item.strip())
             if name is None or not _a_name(name.group()) or _other_body(name.group(), text):
                 break
             found.append((name.group(), role))
+        if len(found) == held and (taker := _taker(sentence, match, own)):
+            found.append((taker, role))
     return found
+
+
+def _taker(sentence: str, office: re.Match[str], own: Callable[[str], bool]) -> str | None:
+    """The person a clause names as taking ``office`` of the body ``own`` tells ("Marianne Gassner from the
+    Stuttgart Region Film Commission was elected treasurer"; "Film France's Patrick Lamassoure will be the
+    organization's general secretary"), or None: the office must end its clause or be the body's own."""
+    after = sentence[office.end():]
+    of = _OF_BODY.match(after)
+    if not (_CLAUSE_END.match(after) or of and (own(of.group("body")) or _BACK.match(of.group("body")))):
+        return None
+    clause = re.split(r"[;:]", sentence[: office.start()])[-1]
+    taken = _TAKES.search(clause)
+    if taken is None:
+        return None
+    name = re.split(r"\S+['’]s\s+", taken.group("name"))[-1]  # "Film France's Patrick ...": hers, not the body's
+    return name if _a_name(name) else None
+
+
+def refers_to_body(sentence: str) -> bool:
+    """Whether ``sentence`` refers back to the body the article is about ("the organization", "la Federazione")."""
+    return _BACK.search(sentence) is not None
+
+
+#: A clause naming someone, then the verb by which they take an office named next.
+_TAKES = re.compile(
+    r"(?P<name>(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al|dos|du)\s+)?){1,3}[A-ZÀ-Ý][\w'’-]+)"
+    r"[^;:]{0,80}?\s(?:will be|will serve as|was elected|was appointed|was named|has been (?:elected|appointed|named)"
+    r"|becomes|became|(?:è|e') stat[oa] (?:elett|nominat|designat)[oa]|sarà|diventa|diventerà)\s+"
+    r"(?:(?:the|its|il|la|l'|new|nuov[oa]|first|prim[oa]|\w+['’]s)\s+)*$"
+)
+#: Where an office's clause ends: punctuation, the text's end, or "and" before the next.
+_CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|(?:and|e|ed)\s)")
+#: An office followed by the body it is of ("general secretary of the organization", "presidente della Federazione").
+_OF_BODY = re.compile(r"\s+(?:of|di|del|della|dello|dell['’]\s?)\s*(?P<body>[^,;.]+)")
+#: Words that refer back to the body an article is about ("the organization", "la nuova Federazione").
+_BACK = re.compile(
+    r"(?i:(?:the|its|il|la|lo|l['’]\s?)\s*(?:new\s+|nuov[oa]\s+)?(?:organi[sz]ation|group|body|association|federation"
+    r"|network|alliance|consortium|associazione|federazione|rete|alleanza|consorzio|organismo)\b)"
+)
 
 
 #: What comes right before an office of another body: its name ("GS Group Chairman"), or an office

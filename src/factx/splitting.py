@@ -40,6 +40,12 @@ def sentence_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _ends(text, _SENTENCE_START) if m.end() < len(text))]
 
 
+def whole_sentences(text: str) -> list[str]:
+    """The text cut at sentence ends and blank lines only: a list of officers runs on past semicolons."""
+    starts = sentence_starts(text)
+    return [piece for a, b in zip(starts, [*starts[1:], len(text)]) if (piece := text[a:b].strip())]
+
+
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends, line breaks and semicolons, blank pieces left out (for spotting)."""
     return [text[start:end] for start, end in pieces(text)]

@@ -162,9 +162,21 @@ def test_bodies_listed_as_signatories_in_the_role_party_are_the_parties_when_non
     mou = Mou(title="MoU on bank notes", signatories=signers)
     assert ([p.name for p in mou.parties], mou.signatories) == (["Crane Currency", "Q&T Hi-Tech Polymer"], [])
     given = Mou(title="MoU", parties=[Party(name="Crane Currency")], signatories=signers)
-    assert len(given.signatories) == 2  # parties given: what the signatories are is not guessed
+    assert ([p.name for p in given.parties], given.signatories) == (["Crane Currency"], [])  # no one signed as them
     people = Agreement(title="Accord", signatories=[Person(name="Anna Berg", role="Mayor")])
     assert (people.parties, len(people.signatories)) == ([], 1)
+
+
+def test_states_bodies_and_with_no_party_given_towns_among_the_signatories_are_parties_not_people():
+    towns = Agreement(title="Twinning", signatories=[Person(name="Yangzhou", role="President"),
+                                                     Person(name="Rimini", role="President")])
+    assert ([p.name for p in towns.parties], towns.signatories) == (["Yangzhou", "Rimini"], [])
+    signers = [Person(name="Michael Davis", role="President"), Person(name="Korea International Trade Association")]
+    mou = Mou(title="MoU", parties=[Party(name="KITA")], signatories=signers)
+    assert ([p.name for p in mou.parties], [p.name for p in mou.signatories]) == (["KITA"], ["Michael Davis"])
+    # Parties given: a signatory whose name is also a town's is a person ("Lula" is a town in Sardinia).
+    lula = Agreement(title="Partnership", parties=[Party(name="Brazil")], signatories=[Person(name="Lula", role="President")])
+    assert [p.name for p in lula.signatories] == ["Lula"]
 
 
 def test_a_federation_belongs_to_no_organ_of_its_own():

@@ -343,12 +343,14 @@ def _signed_for(fact: Any) -> Any:
 
     Asked for the parties of a letter two officials signed, the small model lists the two officials;
     asked for a memorandum between two companies, it lists the companies as signatories in the role
-    "party" and gives no party: those are the parties.
+    "party", or two twin towns as signatories in the role "President", and gives no party: those are
+    the parties. A state or a body among the signatories is no one who signed.
     """
-    marked = [p for p in fact.signatories if p.role and name_key(p.role) in _PARTY_ROLES]
+    marked = [p for p in fact.signatories
+              if p.role and name_key(p.role) in _PARTY_ROLES or _a_body(p.name, places=not fact.parties)]
     if marked and not fact.parties:
         fact.parties = [Party(name=p.name, kind="other") for p in marked]
-        fact.signatories = [p for p in fact.signatories if p not in marked]
+    fact.signatories = [p for p in fact.signatories if p not in marked]
     bodies: list[Party] = []
     for party in fact.parties:
         signer = next((p for p in fact.signatories if same_person(p.name, party.name)), None)
@@ -357,6 +359,13 @@ def _signed_for(fact: Any) -> Any:
         bodies.append(party if signer is None else party.model_copy(update={"name": signer.organization}))
     fact.parties = _bodies_once(bodies)
     return fact
+
+
+def _a_body(name: str, *, places: bool) -> bool:
+    """Whether a name is a state's or a body's by its words ("Korea International Trade Association"), or,
+    with ``places``, a known city's ("Rimini"), not a person's. A city is asked about only where the model
+    gave no party: many people's names are a city's too ("Lula", "Yong Zhen")."""
+    return country_code(name) is not None or body_kind(name) is not None or places and known_city(name)
 
 
 class AgreementFields(Shape):

@@ -234,3 +234,15 @@ def test_a_party_s_kind_is_what_its_name_tells_and_a_state_is_a_government():
 def test_a_sector_is_no_fact_type():
     fact = Agreement(title="T", sectors=["Film", "intergovernmental agreement", "federation", "trade mission", "tourism"])
     assert fact.sectors == ["film", "tourism"]
+
+
+def test_a_party_naming_two_bodies_is_two_and_an_article_before_a_body_is_dropped():
+    mou = Mou(title="MoU", parties=[{"name": "La Confindustria e la Confindustria Est Europa", "kind": "government"},
+                                    {"name": "La Camera di Commercio e dell’Industria Italo-Ceca"},
+                                    {"name": "Ministero dell'Ambiente e della Sicurezza Energetica"}])
+    assert [(p.name, p.kind) for p in mou.parties] == [
+        ("Confindustria", "association"), ("Confindustria Est Europa", "association"),
+        ("Camera di Commercio e dell’Industria Italo-Ceca", "public_body"),
+        ("Ministero dell'Ambiente e della Sicurezza Energetica", "government")]
+    assert [Party(name=n).name for n in ("La Stampa", "La Spezia", "Il Comune di Roma")] == [
+        "La Stampa", "La Spezia", "Comune di Roma"]  # a newspaper's and a city's article is their name's

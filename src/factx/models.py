@@ -201,12 +201,38 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra=_require_all)
 
 
+#: An Italian or French article opening a name ("La Camera di Commercio", "L'Agenzia", "Le Ministère").
+_ARTICLE = re.compile(r"^(?:(?:La|Il|Lo|Gli|Le|I|Les)\s+|L['’]\s?)(?=[A-ZÀ-Ý])")
+#: Two bodies in one name, joined by "and" and an article ("La Confindustria e la Confindustria Est Europa").
+_TWO_BODIES = re.compile(r"\s+(?:e|ed|et)\s+(?:la|il|lo|gli|le|les|l['’]\s?)\s*(?=[A-ZÀ-Ý])")
+
+
+def _one_each(parties: list[Party]) -> list[Party]:
+    """``parties`` with a name that joins two bodies ("La Confindustria e la Confindustria Est Europa") made two,
+    each named without its article. The small model copies a sentence's list of signers into one party."""
+    split: list[Party] = []
+    for party in parties:
+        names = _TWO_BODIES.split(party.name)
+        split += [party] if len(names) == 1 else [
+            Party(name=_ARTICLE.sub("", n, count=1), kind=party.kind, country=party.country) for n in names]
+    return split
+
+
 class Party(Shape):
     """An organisation or state taking part in a fact."""
 
     name: str = Field(description="as written in the text, full form")
     kind: Annotated[PartyKind, BeforeValidator(_enum_spelling)] = "other"
     country: Country = Field(default=None, description="ISO 3166-1 alpha-2 or null")
+
+    @model_validator(mode="after")
+    def _no_article(self) -> Party:
+        """A body's name without the article the sentence put before it ("La Camera di Commercio ..."),
+        when what follows is a body by its words; "La Stampa" and "La Spezia" keep theirs."""
+        bare = _ARTICLE.sub("", self.name, count=1)
+        if bare != self.name and body_kind(bare) is not None and not known_city(self.name):
+            self.name = bare
+        return self
 
     @model_validator(mode="after")
     def _office_held(self) -> Party:
@@ -346,6 +372,7 @@ def _signed_for(fact: Any) -> Any:
     "party", or two twin towns as signatories in the role "President", and gives no party: those are
     the parties. A state or a body among the signatories is no one who signed.
     """
+    fact.parties = _one_each(fact.parties)
     marked = [p for p in fact.signatories
               if p.role and name_key(p.role) in _PARTY_ROLES or _a_body(p.name, places=not fact.parties)]
     if marked and not fact.parties:

@@ -682,7 +682,9 @@ _TO_HOLDER = re.compile(
 )
 #: Names held in common by an office: a list after the office ("vice-presidents A (X), B and C").
 _HOLDERS = re.compile(r",|\s(?:e|ed|and|et|y|und)\s")
-_NAME_AT_START = re.compile(r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al|dos|du)\s+)?){1,3}[A-ZÀ-Ý][\w'’-]+")
+#: A person's name: two to four capitalised words, a particle ("de", "van") between them allowed.
+_PERSON = r"(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al|dos|du)\s+)?){1,3}[A-ZÀ-Ý][\w'’-]+"
+_NAME_AT_START = re.compile(_PERSON)
 
 
 def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple[str, str]]:
@@ -699,7 +701,7 @@ def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple
     words, titles = _offices()
     for match in words.finditer(sentence):
         before = _BEFORE_OFFICE.search(sentence[: match.start()])
-        body = " ".join(w for w in (before.group("body") or "").split() if w.lower() not in _ARTICLES) if before else ""
+        body = " ".join(w for w in (before.group("body") or "").split() if w.lower() not in _OPENERS) if before else ""
         if before and (before.group("object") or (body and not own(body))):
             continue
         role = next(titles[int(name[1:])] for name, said in match.groupdict().items() if said and name != "chaired") \
@@ -741,7 +743,7 @@ def refers_to_body(sentence: str) -> bool:
 
 #: A clause naming someone, then the verb by which they take an office named next.
 _TAKES = re.compile(
-    r"(?P<name>(?:[A-ZÀ-Ý][\w'’-]+\s+(?:(?:de|da|del|di|van|von|bin|al|dos|du)\s+)?){1,3}[A-ZÀ-Ý][\w'’-]+)"
+    rf"(?P<name>{_PERSON})"
     r"[^;:]{0,80}?\s(?:will be|will serve as|was elected|was appointed|was named|has been (?:elected|appointed|named)"
     r"|becomes|became|(?:è|e') stat[oa] (?:elett|nominat|designat)[oa]|sarà|diventa|diventerà)\s+"
     r"(?:(?:the|its|il|la|l'|new|nuov[oa]|first|prim[oa]|\w+['’]s)\s+)*$"
@@ -764,7 +766,7 @@ _BEFORE_OFFICE = re.compile(
     r"\s+(?:the\s+)?))$"
 )
 #: Capitalised words that open a sentence, not a body's name ("Il presidente", "The Chair").
-_ARTICLES = frozenset({"il", "la", "lo", "i", "gli", "le", "the", "der", "die", "das", "el", "los", "las", "its", "their"})
+_OPENERS = frozenset({"il", "la", "lo", "i", "gli", "le", "the", "der", "die", "das", "el", "los", "las", "its", "their"})
 #: The end of an office word in the plural ("vicepresidenti", "vice-presidents", "segretari generali"):
 #: only then may a list of names follow it.
 _PLURAL = re.compile(r"(?:[is]|en|people)$", re.IGNORECASE)

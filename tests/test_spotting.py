@@ -246,6 +246,9 @@ def test_a_federation_is_told_only_with_its_founding_or_its_organs(quote, told):
         ("Nasce il 5 dicembre l'unione degli industriali della regione.", True),
         ("Dalla fusione delle tre associazioni nasceranno due consorzi.", True),
         ("The association held its annual meeting in May.", False),
+        ("The alliance was established in 2020 by nine institutes.", True),
+        ("Training will facilitate MAF development and establish long-term rapport between leaders.", False),
+        ("The two councils established close ties and diplomatic relations.", False),
     ],
 )
 def test_a_body_born_is_a_body_founded(sentence: str, chosen: bool):

@@ -139,9 +139,8 @@ def _its_own(fact: Federation, feds: list[Federation], sentence: str) -> bool:
     the article's one federation, by words referring back to it ("the organization's general secretary")."""
     if any(_named_in(_keys(f), sentence) for f in feds if f is not fact):
         return False
-    surnames = [p.name.split()[-1] for p in fact.leaders if len(p.name.split()) >= 2]
-    return (_named_in(_keys(fact), sentence) or any(_named_in([name_key(s)], sentence) for s in surnames)
-            or len(feds) == 1 and refers_to_body(sentence))
+    surnames = [name_key(p.name.split()[-1]) for p in fact.leaders if len(p.name.split()) >= 2]
+    return _named_in([*_keys(fact), *surnames], sentence) or len(feds) == 1 and refers_to_body(sentence)
 
 
 def _officered(fact: Federation, said: list[str], text: str) -> Federation:

@@ -9,7 +9,6 @@ against the article's publication date.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +34,7 @@ from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
     iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title,
 )
-from factx.resources import data_path
+from factx.resources import prompt_table
 from factx.spotting import names
 
 PartyKind = Literal[
@@ -704,8 +703,7 @@ def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple
         body = " ".join(w for w in (before.group("body") or "").split() if w.lower() not in _OPENERS) if before else ""
         if before and (before.group("object") or (body and not own(body))):
             continue
-        role = next(titles[int(name[1:])] for name, said in match.groupdict().items() if said and name != "chaired") \
-            if match.group("chaired") is None else titles[0]
+        role = titles[str(match.lastgroup)]
         rest = re.sub(r"\([^()]*\)", "", sentence[match.end():])
         rest = re.split(r"[.;:()\n]", rest[_TO_HOLDER.match(rest).end():])[0]  # type: ignore[union-attr]
         items = _HOLDERS.split(rest) if _PLURAL.search(match.group()) else [rest]
@@ -778,16 +776,19 @@ def _other_body(name: str, text: str) -> bool:
     return bool(more) and re.search(rf"\b{re.escape(first)}\b(?!\s+{re.escape(second)})", text) is not None
 
 
+#: The office whose holder "presieduta da", "chaired by" names.
+_CHAIRED = "President"
+
+
 @cache
-def _offices() -> tuple[re.Pattern[str], list[str]]:
-    """The office words of ``prompts/offices.json`` as one pattern, a group per title, and the titles in order
-    ("President" first: what "presieduta da" makes its holder)."""
-    table = json.loads(data_path("prompts", "offices.json").read_text(encoding="utf-8"))
-    titles = sorted(table["offices"], key=lambda t: t != "President")
-    groups = [f"(?P<o{i}>{'|'.join(table['offices'][t])})" for i, t in enumerate(titles)]
-    order = sorted(range(len(titles)), key=lambda i: list(table["offices"]).index(titles[i]))  # longest first
-    alternatives = "|".join([groups[i] for i in order] + [f"(?P<chaired>{'|'.join(table['chaired'])})"])
-    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), titles
+def _offices() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The office words of ``prompts/offices.json`` as one pattern, a group per title in the table's order
+    ("Vice President" before "President"), "chaired" last, and the title each group stands for."""
+    table = prompt_table("offices.json")
+    words = {f"o{i}": (title, said) for i, (title, said) in enumerate(table["offices"].items())}
+    words["chaired"] = (_CHAIRED, table["chaired"])
+    alternatives = "|".join(f"(?P<{group}>{'|'.join(said)})" for group, (_, said) in words.items())
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), {group: title for group, (title, _) in words.items()}
 
 
 def _a_name(name: str) -> bool:

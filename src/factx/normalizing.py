@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gettext
 import hashlib
-import json
 import marshal
 import re
 import unicodedata
@@ -26,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from factx.resources import data_path
+from factx.resources import prompt_table
 from factx.settings import default_table_dir
 from factx.spotting import any_of
 from factx.tables import load_or_build
@@ -374,7 +373,7 @@ def body_kind(name: str) -> str | None:
 @cache
 def _body_words() -> dict[str, re.Pattern[str]]:
     """Party kind -> one pattern of the words that tell it (``prompts/bodies.json``)."""
-    return {kind: any_of(words) for kind, words in _body_table().items() if not kind.startswith("_")}
+    return {kind: any_of(words) for kind, words in prompt_table("bodies.json").items() if not kind.startswith("_")}
 
 
 def is_site(name: str) -> bool:
@@ -385,18 +384,18 @@ def is_site(name: str) -> bool:
 
 @cache
 def _sites() -> re.Pattern[str]:
-    return any_of(_body_table()["_sites"]["words"])
+    return any_of(prompt_table("bodies.json")["_sites"]["words"])
 
 
 @cache
 def _abroad() -> re.Pattern[str]:
     """The words of a body's office abroad (``_abroad`` in ``prompts/bodies.json``)."""
-    return any_of(_body_table()["_abroad"]["words"])
+    return any_of(prompt_table("bodies.json")["_abroad"]["words"])
 
 
 def shown_sectors() -> list[str]:
     """The sectors the system prompt gives as examples, in its order (``shown`` in ``prompts/sectors.json``)."""
-    return list(_sector_table()["shown"])
+    return list(prompt_table("sectors.json")["shown"])
 
 
 def sector_unsaid(sector: str, text: str) -> bool:
@@ -411,24 +410,12 @@ def sector_unsaid(sector: str, text: str) -> bool:
 
 def same_sector(sector: str) -> str:
     """One term for a field the model names in several ways ("commercial", "commerce": "trade")."""
-    return str(_sector_table()["same"].get(sector, sector))
+    return str(prompt_table("sectors.json")["same"].get(sector, sector))
 
 
 @cache
 def _shown_words() -> dict[str, re.Pattern[str]]:
-    return {sector: any_of(words) for sector, words in _sector_table()["shown"].items()}
-
-
-@cache
-def _sector_table() -> dict[str, Any]:
-    """``prompts/sectors.json``, read once."""
-    return json.loads(data_path("prompts", "sectors.json").read_text(encoding="utf-8"))
-
-
-@cache
-def _body_table() -> dict[str, Any]:
-    """``prompts/bodies.json``, read once."""
-    return json.loads(data_path("prompts", "bodies.json").read_text(encoding="utf-8"))
+    return {sector: any_of(words) for sector, words in prompt_table("sectors.json")["shown"].items()}
 
 
 #: ISO 8601 width of each precision dateparser reports; a "week" has no form in the contract.

@@ -11,13 +11,12 @@ the sentence, says whether it states a fact.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from factx.resources import data_path
+from factx.resources import prompt_table
 from factx.splitting import pieces, sentences
 
 #: Sentences spotted per type and window: enough for a fact sheet's list.
@@ -28,10 +27,9 @@ PER_QUESTION = 4
 MAX_SENTENCE_CHARS = 400
 
 
-@cache
 def _triggers() -> dict[str, Any]:
-    """``prompts/triggers.json``, read once."""
-    return json.loads(data_path("prompts", "triggers.json").read_text(encoding="utf-8"))
+    """``prompts/triggers.json``."""
+    return prompt_table("triggers.json")
 
 
 #: The kinds of trigger word that name a fact: its names, and the weak ones ("partnership").

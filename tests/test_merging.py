@@ -364,6 +364,23 @@ def test_an_accord_told_again_under_a_bare_title_between_the_same_bodies_is_one(
     assert len(merged[0].evidence) == 2
 
 
+def test_accords_titled_by_their_parties_or_one_subject_within_the_other_s_are_one_other_subjects_two() -> None:
+    bodies = [Party(name="St. Kitts Nevis Chamber of Industry and Commerce", kind="association"),
+              Party(name="Korea International Trade Association", kind="association")]
+    with_one = Mou(title="Memorandum of Understanding (MOU) with St. Kitts-Nevis Chamber of Industry and Commerce",
+                   parties=bodies, date="2023-03-09", evidence=[_ev(0, 40)])
+    both_sign = Mou(title="Korea International Trade Association and St. Kitts-Nevis Chamber Sign Memorandum of "
+                    "Understanding", parties=bodies[::-1], date="2023-03-09", evidence=[_ev(300, 340)])
+    assert len(merge_duplicates([with_one, both_sign])) == 1
+    states = [Party(name="Morocco", kind="government"), Party(name="Chile", kind="government")]
+    farming, fishing = (Mou(title=f"Memorandum of Understanding on {subject}", parties=states, date="2004-12-02",
+                            evidence=[_ev(at, at + 40)]) for subject, at in (("Agriculture", 0), ("Fisheries", 300)))
+    assert len(merge_duplicates([farming, fishing])) == 2
+    cultural = Agreement(title="Agreement on Cultural Cooperation", parties=states, evidence=[_ev(500, 540)])
+    broad = Agreement(title="Cooperation Agreement of Morocco and Chile", parties=states, evidence=[_ev(600, 640)])
+    assert [f.title for f in merge_duplicates([cultural, broad])] == ["Agreement on Cultural Cooperation"]
+
+
 def test_the_one_visit_is_led_by_whom_the_article_says_wherever_the_model_quoted():
     told = "È stato presentato il programma della delegazione di imprenditori guidata dall'assessore Mirco Carloni."
     described = "La missione a Dubai coinvolge oltre 100 soggetti."

@@ -432,12 +432,13 @@ def _one_signing(a: Fact, b: Fact) -> bool:
 
 
 def _bare_twin(a: Fact, b: Fact) -> bool:
-    """Whether one of two accords is titled only by its type ("Agreement") and both are between the same
-    bodies, or were signed by the same people on one day: the small model reports an accord again under a
-    bare title, from another sentence, and splits a body's name ("Pessano con Bornago": "Pessano",
-    "Bornago") in one telling and not in the other. Two countries' governments sign many accords: between
+    """Whether two accords tell one subject (one is titled only by its type, "Agreement", or one title's
+    subject is among the other's) and both are between the same bodies, or were signed by the same people on one day: the small model reports
+    an accord again under another title ("MOU with the Chamber", "X and the Chamber Sign MOU"), from another
+    sentence, and splits a body's name ("Pessano con Bornago": "Pessano", "Bornago") in one telling and not
+    in the other. Two countries' governments sign many accords: between
     two bodies, their names must be the same ("Government of Canada" and "Canada" may sign another)."""
-    if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title):
+    if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title) and not _one_subject(a, b):
         return False
     signed = _one_day(a, b) and len(a.signatories) >= 2 and _same_names(
         [p.name for p in a.signatories], [p.name for p in b.signatories])
@@ -493,6 +494,19 @@ def _one_title(a: Fact, b: Fact) -> bool:
 def _telling(title: str) -> bool:
     """Whether a title says which fact it is: three words or more; a bare "Mission" or "Agreement" says nothing."""
     return len(name_key(title).split()) >= 3
+
+
+def _one_subject(a: Fact, b: Fact) -> bool:
+    """Whether one accord's subject is among the other's: ``_subject`` of one title within the other's."""
+    subject_a, subject_b = _subject(a), _subject(b)
+    return subject_a <= subject_b or subject_b <= subject_a
+
+
+def _subject(act: Fact) -> set[str]:
+    """What an accord's title tells besides its type and its parties: its words of five letters or more
+    ("Agreement on Cultural Cooperation": cultural, cooperation; "MOU with the Chamber": none)."""
+    parties = {word for party in act.parties for word in _words(party.name)}
+    return {word for word in _words(unnamed(act.title, act.type)) - parties if len(word) >= 5}
 
 
 def _one_visit(a: Fact, b: Fact) -> bool:

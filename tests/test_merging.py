@@ -502,6 +502,15 @@ def test_officers_are_read_where_the_federation_or_its_leader_is_named_and_no_ot
     assert kept.leaders == []  # the sentence naming EFEX names Europa International too: whose office is not said
 
 
+def test_an_officer_named_before_the_federation_s_office_set_beside_the_name_joins_its_leaders():
+    text = ("Nasce la Federazione delle Accademie Cinematografiche in Europa. «Un cerchio di solidarietà», ha detto "
+            "Yann Tonnar, presidente della Luxembourg Film Academy e presidente del consiglio di amministrazione della "
+            "Federazione. Alla Federazione aderisce l'Accademia del Cinema, ha detto Anna Blu, presidente dell'Accademia.")
+    body = _quoted(Federation, text[:70], 0, name="Federazione delle Accademie Cinematografiche in Europa")
+    (told,) = officers_told([body], text)
+    assert [(p.name, p.role) for p in told.leaders] == [("Yann Tonnar", "Chair of the Board")]  # not the academies'
+
+
 def test_a_leaders_role_naming_another_leader_takes_the_office_written_before_it():
     text = "Presieduta da Giorgio Scorza (vicepresidente Riccardo Trigona), Animation Italia nasce a Roma."
     body = _quoted(Federation, text, 0, name="Animation Italia",

@@ -721,13 +721,17 @@ def officers(sentence: str, text: str, own: Callable[[str], bool]) -> list[tuple
 def _taker(sentence: str, office: re.Match[str], own: Callable[[str], bool]) -> str | None:
     """The person a clause names as taking ``office`` of the body ``own`` tells ("Marianne Gassner from the
     Stuttgart Region Film Commission was elected treasurer"; "Film France's Patrick Lamassoure will be the
-    organization's general secretary"), or None: the office must end its clause or be the body's own."""
+    organization's general secretary"), or names before it, the office of that body set beside the name
+    ("ha detto Yann Tonnar, presidente della Luxembourg Film Academy e presidente del consiglio di
+    amministrazione della Federazione"), or None: the office must end its clause or be the body's own."""
     after = sentence[office.end():]
     of = _OF_BODY.match(after)
-    if not (_CLAUSE_END.match(after) or of and (own(of.group("body")) or _BACK.match(of.group("body")))):
-        return None
+    body = _HOLDERS.split(of.group("body"))[0] if of else ""
+    its = bool(body) and (own(body) or _BACK.search(body) is not None)
     clause = re.split(r"[;:]", sentence[: office.start()])[-1]
-    taken = _TAKES.search(clause)
+    taken = _TAKES.search(clause) if its or _CLAUSE_END.match(after) else None
+    if taken is None and its:
+        taken = _APPOSED.search(clause)
     if taken is None:
         return None
     name = re.split(r"\S+['’]s\s+", taken.group("name"))[-1]  # "Film France's Patrick ...": hers, not the body's
@@ -745,6 +749,10 @@ _TAKES = re.compile(
     r"[^;:]{0,80}?\s(?:will be|will serve as|was elected|was appointed|was named|has been (?:elected|appointed|named)"
     r"|becomes|became|(?:è|e') stat[oa] (?:elett|nominat|designat)[oa]|sarà|diventa|diventerà)\s+"
     r"(?:(?:the|its|il|la|l'|new|nuov[oa]|first|prim[oa]|\w+['’]s)\s+)*$"
+)
+#: A name, then what is set beside it up to an office named next ("Yann Tonnar, presidente della X e ").
+_APPOSED = re.compile(
+    rf"(?P<name>{_PERSON}),\s+(?:[^,;:]{{0,80}}?\s(?:e|ed|and)\s+)?(?:(?:the|its|il|la|l'|new|nuov[oa]|\w+['’]s)\s+)*$"
 )
 #: Where an office's clause ends: punctuation, the text's end, or "and" before the next.
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|(?:and|e|ed)\s)")

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from factx.models import (
     FACT_TYPES, Evidence, Fact, Federation, Mission, Party, led_by, officers, refers_to_body, unknown,
 )
-from factx.normalizing import country_code, name_key, same_person
+from factx.normalizing import country_code, name_key, same_person, written_in
 from factx.splitting import sentences, whole_sentences
 from factx.spotting import (
     chosen, founded, names, plural, proper_name, refers_back, renewed, spelled_out, stated_kind, tells, unnamed,
@@ -137,15 +137,16 @@ def officers_told(facts: list[Fact], text: str) -> list[Fact]:
 def _its_own(fact: Federation, feds: list[Federation], sentence: str) -> bool:
     """Whether ``sentence`` speaks of ``fact`` and of no other federation: by name, by a leader's surname, or,
     the article's one federation, by words referring back to it ("the organization's general secretary")."""
-    if any(_named_in(_keys(f), sentence) for f in feds if f is not fact):
+    if any(written_in(f.name_keys(), sentence) for f in feds if f is not fact):
         return False
     surnames = [name_key(p.name.split()[-1]) for p in fact.leaders if len(p.name.split()) >= 2]
-    return _named_in([*_keys(fact), *surnames], sentence) or len(feds) == 1 and refers_to_body(sentence)
+    return written_in([*fact.name_keys(), *surnames], sentence) or len(feds) == 1 and refers_to_body(sentence)
 
 
 def _officered(fact: Federation, said: list[str], text: str) -> Federation:
     found = [(name, role) for s in said for name, role in officers(s, text, fact.is_self) if not fact.is_self(name)]
-    leaders = [p.model_dump() for p in fact.leaders]
+    given = [p.model_dump() for p in fact.leaders]
+    leaders = [dict(p) for p in given]
     for name, role in found:
         if not any(same_person(p["name"], name) for p in leaders):
             leaders.append({"name": name, "role": role, "organization": fact.name})
@@ -153,7 +154,7 @@ def _officered(fact: Federation, said: list[str], text: str) -> Federation:
         office = next((role for name, role in found if same_person(person["name"], name)), None)
         if office and (not person["role"] or any(same_person(p["name"], person["role"]) for p in leaders)):
             person["role"] = office
-    if leaders == [p.model_dump() for p in fact.leaders]:
+    if leaders == given:
         return fact
     return type(fact).model_validate({**fact.model_dump(), "leaders": leaders})
 
@@ -287,19 +288,13 @@ def _organs_told(fact: Fact, text: str) -> bool:
     chosen, in words outside its name ("the Advisory Council" is no council chosen)."""
     if not isinstance(fact, Federation):
         return False
-    keys = _keys(fact)
-    return any(_named_in(keys, s) and chosen(_blanked(f" {name_key(s)} ", keys)) for s in sentences(text))
-
-
-def _keys(fact: Federation) -> list[str]:
-    """A federation's name and acronym as ``name_key`` folds them, those of 3 characters or more."""
-    return [k for k in (name_key(fact.name), name_key(fact.acronym or "")) if len(k) >= 3]
-
-
-def _named_in(keys: list[str], sentence: str) -> bool:
-    """Whether ``sentence`` writes one of a body's ``keys`` as whole words."""
-    plain = f" {name_key(sentence)} "
-    return any(f" {k} " in plain for k in keys)
+    keys = fact.name_keys()
+    for sentence in sentences(text):
+        plain = f" {name_key(sentence)} "
+        blanked = _blanked(plain, keys)
+        if blanked != plain and chosen(blanked):  # named, and told chosen in other words
+            return True
+    return False
 
 
 def _blanked(plain: str, keys: list[str]) -> str:

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
-    iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title,
+    iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title, written_in,
 )
 from factx.resources import prompt_table
 from factx.spotting import names
@@ -860,14 +860,15 @@ class FederationFields(Shape):
     def _not_its_own(self) -> FederationFields:
         """A body does not belong to itself, nor to one of its organs: the small model gives the federation,
         or its own committee ("Comitato di Coordinamento del FAIM" for FAIM), as its affiliation."""
-        if self.affiliation and (self.is_self(self.affiliation.name) or self._organ(self.affiliation.name)):
+        body = self.affiliation.name if self.affiliation else ""
+        if body and (self.is_self(body) or written_in(self.name_keys(), body)):
             self.affiliation = None
         return self
 
-    def _organ(self, body: str) -> bool:
-        """Whether ``body`` names this federation within its own name: one of its organs."""
-        words = f" {name_key(body)} "
-        return any(f" {key} " in words for key in (name_key(self.name), name_key(self.acronym or "")) if key)
+    def name_keys(self) -> list[str]:
+        """Its name and acronym as ``name_key`` folds them, those of three characters or more: what a sentence
+        naming it, or one of its organs ("Comitato di Coordinamento del FAIM"), writes."""
+        return [k for k in (name_key(self.name), name_key(self.acronym or "")) if len(k) >= 3]
 
     @model_validator(mode="after")
     def _own_leaders(self) -> FederationFields:

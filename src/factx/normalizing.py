@@ -20,6 +20,7 @@ import hashlib
 import marshal
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -71,6 +72,12 @@ def name_key(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).casefold().replace(".", "")
     letters = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
     return " ".join(letters.split())
+
+
+def written_in(keys: Iterable[str], text: str) -> bool:
+    """Whether ``text`` writes one of ``keys`` (names as ``name_key`` folds them) as whole words."""
+    plain = f" {name_key(text)} "
+    return any(f" {key} " in plain for key in keys)
 
 
 def _variants(name: str) -> list[str]:

@@ -146,6 +146,23 @@ def test_a_federation_is_told_by_a_sentence_naming_it_beside_its_organs_wherever
     assert drop_unmarked([wffc], members) == []
 
 
+def test_a_federation_is_told_by_organs_chosen_in_the_sentence_after_one_naming_it():
+    joined = "Ice-Agenzia e Crui hanno fatto il proprio ingresso in Uni-Italia."
+    board = "Il nuovo Consiglio di amministrazione, presieduto dal professor Francesco Profumo, si è riunito."
+    quote = "Il rafforzamento della governance dell'Associazione conferma la volontà del Sistema Italia."
+    body = _quoted(Federation, quote, 0, name="Uni-Italia")
+    assert drop_unmarked([body], f"{quote} {joined} {board}") == [body]
+    assert drop_unmarked([body], f"{quote} {board} {joined}") == []  # a board before it is named: whose?
+    other = board.replace("Il nuovo Consiglio", "Il nuovo Consiglio della Federazione Italiana Editori")
+    assert drop_unmarked([body], f"{quote} {joined} {other}") == []  # another federation's board
+
+
+def test_a_federation_created_in_spanish_is_told() -> None:
+    quote = "Crean la Federación Binacional de Cámaras de Comercio."
+    body = _quoted(Federation, quote, 0, name="Federación Binacional de Cámaras de Comercio")
+    assert drop_unmarked([body], quote) == [body]
+
+
 def test_a_country_is_no_federation():
     ukraine = _quoted(Federation, "demanding the Russian Federation to withdraw from Ukraine", 0, name="Ukraine")
     federation = _quoted(Federation, "the Russian Federation of Judo elected its board", 100, name="Russian Judo Federation")

@@ -13,6 +13,7 @@ words name only a memorandum is that memorandum.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -280,21 +281,34 @@ def drop_unmarked(facts: list[Fact], text: str) -> list[Fact]:
     of UNESCO Clubs was held in Seoul"); the article may tell its organs elsewhere ("Election of
     the new Executive Board of WFUCA").
     """
-    return [f for f in facts if (_told(f) or _organs_told(f, text)) and not _a_state(f)]
+    feds = [f for f in facts if isinstance(f, Federation)]
+    return [f for f in facts if (_told(f) or _organs_told(f, text, feds)) and not _a_state(f)]
 
 
-def _organs_told(fact: Fact, text: str) -> bool:
+def _organs_told(fact: Fact, text: str, feds: list[Federation]) -> bool:
     """Whether ``text`` names federation ``fact`` in a sentence that tells it founded or its organs
-    chosen, in words outside its name ("the Advisory Council" is no council chosen)."""
+    chosen, in words outside its name ("the Advisory Council" is no council chosen), or tells organs
+    chosen in the sentence after one naming it, naming no federation, another of ``feds`` or a body they
+    are of ("... hanno fatto il proprio ingresso in Uni-Italia. Il nuovo Consiglio di amministrazione, ...";
+    not "the new Executive Board of the Congress")."""
     if not isinstance(fact, Federation):
         return False
     keys = fact.name_keys()
+    others = [key for f in feds if f is not fact for key in f.name_keys()]
+    named_before = False
     for sentence in sentences(text):
         plain = f" {name_key(sentence)} "
         blanked = _blanked(plain, keys)
-        if blanked != plain and chosen(blanked):  # named, and told chosen in other words
+        named = blanked != plain
+        nobody = not (proper_name(sentence, "federation") or written_in(others, sentence) or _OF_NAMED.search(sentence))
+        if chosen(blanked) and (named or named_before and nobody):
             return True
+        named_before = named
     return False
+
+
+#: A body named as what something is of ("Board of the Congress", "Consiglio della Regione").
+_OF_NAMED = re.compile(r"\b(?:of|di|del|dello|della|dei|degli|delle|de|des|du)(?:\s+the)?\s+[A-ZÀ-Ý]")
 
 
 def _blanked(plain: str, keys: list[str]) -> str:

@@ -221,6 +221,19 @@ def test_one_leaders_visit_to_one_country_in_one_year_is_one_mission():
     assert [[e.start for e in m.evidence] for m in merged] == [[0, 200], [400], [600], [800]]
 
 
+def test_two_bare_visits_to_one_city_one_led_by_no_one_named_are_one_mission():
+    def trip(start: int, title: str, leader: str | None, city: str) -> Mission:
+        return _quoted(Mission, f"La delegazione è arrivata a {city}.", start, title=title,
+                       leader={"name": leader} if leader else None, destination={"city": city, "country": "BR"})
+
+    one, again = trip(0, "Mission", "Fernando Pimentel", "Belo Horizonte"), trip(200, "Mission", None, "Belo Horizonte")
+    assert len(merge_duplicates([one, again])) == 1
+    named = trip(200, "Regional delegation to Belo Horizonte", None, "Belo Horizonte")  # a title of its own
+    elsewhere = trip(400, "Mission", None, "São Paulo")
+    both_led = trip(600, "Mission", "Franco Aprile", "Belo Horizonte")
+    assert len(merge_duplicates([one, named, elsewhere, both_led])) == 4
+
+
 def test_a_visit_told_again_without_its_leader_but_with_him_among_its_members_is_one_mission():
     def trip(start: int, leader: str | None, members: list[str], city: str) -> Mission:
         return _quoted(Mission, f"The delegation reached {city} for talks.", start, title="Visit",

@@ -524,7 +524,15 @@ def _one_visit(a: Fact, b: Fact) -> bool:
         return False
     countries = {m.destination.country for m in (a, b) if m.destination.country}
     years = {d[:4] for d in (a.start_date, b.start_date) if d}
-    return _one_leader(a, b) and len(countries) < 2 and len(years) < 2
+    return (_one_leader(a, b) or _one_city(a, b)) and len(countries) < 2 and len(years) < 2
+
+
+def _one_city(a: Mission, b: Mission) -> bool:
+    """Whether two visits titled only by their type go to one city, one of them led by no one named: the
+    small model, asked twice about one trip's sentences, answers a bare "Mission" each time."""
+    cities = {name_key(m.destination.city or "") for m in (a, b)}
+    return len(cities) == 1 and "" not in cities and not (a.leader and b.leader) and not (
+        _telling(a.title) or _telling(b.title))
 
 
 def _one_leader(a: Mission, b: Mission) -> bool:

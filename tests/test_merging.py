@@ -365,6 +365,10 @@ def test_a_bare_agreement_between_a_memorandum_s_bodies_on_its_day_is_that_memor
         "Puglia-Oslo film memorandum", "Puglia-Oslo co-production treaty", "Italy-Norway memorandum", "Agreement"]
     other_day = loose.model_copy(update={"date": "2025-01-10"})
     assert len(drop_restated([memo, other_day])) == 2
+    guests = [*film, Party(name="Imprenditori italiani", kind="company")]  # the ceremony's guests listed too
+    assert drop_restated([memo, loose.model_copy(update={"parties": guests})]) == [memo]
+    elsewhere = [film[0], Party(name="Film Bergen", kind="public_body")]  # one body shared is not enough
+    assert len(drop_restated([memo, loose.model_copy(update={"parties": elsewhere})])) == 2
 
 
 def test_a_visit_that_names_nobody_who_went_is_travel():

@@ -255,15 +255,16 @@ def drop_restated(facts: list[Fact]) -> list[Fact]:
 
 
 def _loosely(fact: Fact, other: Fact) -> bool:
-    """Whether an agreement titled only "Agreement" is a memorandum of the same bodies, none a state,
-    on its day (or undated), told in a loose word: an article calls its "protocollo d'intesa" an
-    "accordo" too."""
+    """Whether an agreement titled only "Agreement" is a memorandum of the same bodies (one's among the
+    other's), none a state, on its day (or undated), told in a loose word: an article calls its "protocollo
+    d'intesa" an "accordo" too, and the model lists the guests of its ceremony among the parties."""
     if fact.type != "agreement" or other.type != "mou" or _telling(fact.title):
         return False
     bodies = _bodies(fact)
     days = {getattr(f, "date") for f in (fact, other)} - {None}
     states = any(_a_state(p) for p in fact.parties)  # two states sign many accords
-    return bool(bodies) and not states and bodies == _bodies(other) and len(days) <= 1
+    theirs = _bodies(other)
+    return bool(bodies and theirs) and not states and (bodies <= theirs or theirs <= bodies) and len(days) <= 1
 
 
 def drop_unmarked(facts: list[Fact], text: str) -> list[Fact]:

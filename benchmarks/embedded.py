@@ -11,7 +11,9 @@ Per text (default: three real texts of 1,000-3,000 characters from ``realset``):
   as compact JSON; generation is timed per token on factx's longest question asked again
   (the model writes JSON there, as it does in factx) and scaled to that length. (Timed on
   the article alone, the model wants prose the grammar refuses at every token, which a
-  sampler that asks the grammar about its first choice pays twice.)
+  sampler that asks the grammar about its first choice pays twice.) The answer is written one
+  token a step, as llama.cpp writes; factx checks tokens guessed from the prompt at each step
+  (``backends/greedy.py``), so the floor is also given written so, on the last line.
 - steady: seconds of ``Extractor.extract`` in this process, after a first document.
 - one-file run: ``factx extract FILE --no-cache`` in a fresh process (wall clock), with
   the saved prompt state warm; once more with no saved state, on the first text. A fresh
@@ -82,7 +84,8 @@ class Row:
     factx_tokens: int  # what factx's calls generated
     calls: int
     read_s: float
-    generate_s: float
+    generate_s: float  # one token a step, as llama.cpp writes
+    guessed_s: float  # the same, factx's guesses checked at each step
     steady_s: float
     one_file_s: float
     one_file_tokens: int  # what the one-file run's calls generated: answers differ by some tokens between processes
@@ -109,8 +112,9 @@ def one_answer(answers: list[str], spaced: bool = False) -> str:
     return json.dumps({"facts": facts}, ensure_ascii=False, separators=(", ", ": ") if spaced else (",", ":"))
 
 
-def floor(backend: LocalBackend, text: str, answer_tokens: int, longest: dict[str, Any]) -> tuple[int, float, float]:
-    """(article tokens, seconds to read them, seconds to generate ``answer_tokens`` under a JSON grammar)."""
+def floor(backend: LocalBackend, text: str, answer_tokens: int, longest: dict[str, Any]) -> tuple[int, float, float, float]:
+    """(article tokens, seconds to read them, seconds to generate ``answer_tokens`` under a JSON grammar one
+    token a step as llama.cpp does, and the same with factx's guesses checked at each step)."""
     import llama_cpp
 
     llama = backend._load()
@@ -120,11 +124,22 @@ def floor(backend: LocalBackend, text: str, answer_tokens: int, longest: dict[st
     llama.create_completion(fixed + article, max_tokens=1, temperature=0.0)
     read = (llama_cpp.llama_perf_context(llama.ctx).t_p_eval_ms - before.t_p_eval_ms) / 1000
     before = llama_cpp.llama_perf_context(llama.ctx)
+    llama.guessing = False
+    try:
+        raw, made = _asked(backend, longest)
+    finally:
+        llama.guessing = True
+    question = (llama_cpp.llama_perf_context(llama.ctx).t_p_eval_ms - before.t_p_eval_ms) / 1000  # not counted
+    guessed, made_guessing = _asked(backend, longest)  # its guesses are read in batches too: question as above
+    return (len(article), read, (raw - question) * answer_tokens / max(made, 1),
+            (guessed - question) * answer_tokens / max(made_guessing, 1))
+
+
+def _asked(backend: LocalBackend, request: dict[str, Any]) -> tuple[float, int]:
+    """(wall-clock seconds, tokens generated) of one request."""
     started = time.perf_counter()
-    made = backend.create(**longest).usage.completion_tokens  # its question read again: not counted
-    wall = time.perf_counter() - started
-    question = (llama_cpp.llama_perf_context(llama.ctx).t_p_eval_ms - before.t_p_eval_ms) / 1000
-    return len(article), read, (wall - question) * answer_tokens / max(made, 1)
+    made = backend.create(**request).usage.completion_tokens
+    return time.perf_counter() - started, made
 
 
 def one_file_run(path: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
@@ -144,9 +159,9 @@ def measure(extractor: Extractor, tap: Tap, path: Path) -> Row:
     llama = tap.backend._load()
     answer_tokens, spaced = (len(llama.tokenize(one_answer(tap.answers, s).encode(), add_bos=False)) for s in (False, True))
     longest, _ = max(tap.asked, key=lambda asked: len(asked[1]) if '"facts"' in asked[1] else -1)  # no translation
-    article_tokens, read, generate = floor(tap.backend, text, answer_tokens, longest)
+    article_tokens, read, generate, guessed = floor(tap.backend, text, answer_tokens, longest)
     return Row(path.name, len(text), article_tokens, answer_tokens, spaced, record.stats.completion_tokens,
-               record.stats.model_calls, read, generate, steady, *one_file_run(path))
+               record.stats.model_calls, read, generate, guessed, steady, *one_file_run(path))
 
 
 HEADER = (f"{'document':46} {'chars':>5} {'art.tok':>7} {'ans.tok':>7} {'factx.tok':>9} {'calls':>5} "
@@ -173,6 +188,9 @@ def summary(rows: list[Row], cold: float) -> None:
     # The model writes its JSON spaced, and kept from it answers "[]" (README): the floor of this model's writing.
     spaced = sum(r.read_s + r.generate_s * r.spaced_tokens / r.answer_tokens for r in rows)
     print(f"steady state / floor with the answer spaced as the model writes JSON: {sum(r.steady_s for r in rows) / spaced:.2f}")
+    guessing = sum(r.read_s + r.guessed_s for r in rows)
+    print(f"steady state / floor written with factx's guesses (tokens copied from the prompt): "
+          f"{sum(r.steady_s for r in rows) / guessing:.2f}")
 
 
 def main() -> None:

@@ -123,14 +123,15 @@ def floor(backend: LocalBackend, text: str, answer_tokens: int, longest: dict[st
     before = llama_cpp.llama_perf_context(llama.ctx)
     llama.create_completion(fixed + article, max_tokens=1, temperature=0.0)
     read = (llama_cpp.llama_perf_context(llama.ctx).t_p_eval_ms - before.t_p_eval_ms) / 1000
-    before = llama_cpp.llama_perf_context(llama.ctx)
+    before, read_so_far = llama_cpp.llama_perf_context(llama.ctx), llama.n_tokens
     llama.guessing = False
     try:
         raw, made = _asked(backend, longest)
     finally:
         llama.guessing = True
     question = (llama_cpp.llama_perf_context(llama.ctx).t_p_eval_ms - before.t_p_eval_ms) / 1000  # not counted
-    guessed, made_guessing = _asked(backend, longest)  # its guesses are read in batches too: question as above
+    llama.n_tokens = read_so_far  # the question read again, as above: its guesses are read in batches too
+    guessed, made_guessing = _asked(backend, longest)
     return (len(article), read, (raw - question) * answer_tokens / max(made, 1),
             (guessed - question) * answer_tokens / max(made_guessing, 1))
 

@@ -301,7 +301,8 @@ def _organs_told(fact: Fact, text: str, feds: list[Federation]) -> bool:
         plain = f" {name_key(sentence)} "
         blanked = _blanked(plain, keys)
         named = blanked != plain
-        nobody = not (proper_name(sentence, "federation") or written_in(others, sentence) or _OF_NAMED.search(sentence))
+        nobody = not (proper_name(sentence, "federation") or written_in(others, sentence)
+                      or _OF_NAMED.search(sentence))
         if chosen(blanked) and (named or named_before and nobody):
             return True
         named_before = named
@@ -443,11 +444,12 @@ def _one_signing(a: Fact, b: Fact) -> bool:
 
 def _bare_twin(a: Fact, b: Fact) -> bool:
     """Whether two accords tell one subject (one is titled only by its type, "Agreement", or one title's
-    subject is among the other's) and both are between the same bodies, or were signed by the same people on one day: the small model reports
-    an accord again under another title ("MOU with the Chamber", "X and the Chamber Sign MOU"), from another
-    sentence, and splits a body's name ("Pessano con Bornago": "Pessano", "Bornago") in one telling and not
-    in the other. Two countries' governments sign many accords: between
-    two bodies, their names must be the same ("Government of Canada" and "Canada" may sign another)."""
+    subject is among the other's) and both are between the same bodies, or were signed by the same people
+    on one day: the small model reports an accord again under another title ("MOU with the Chamber", "X
+    and the Chamber Sign MOU"), from another sentence, and splits a body's name ("Pessano con Bornago":
+    "Pessano", "Bornago") in one telling and not in the other. Two countries' governments sign many
+    accords: between two bodies, their names must be the same ("Government of Canada" and "Canada" may
+    sign another)."""
     if a.type not in _ONE_ACT or _telling(a.title) and _telling(b.title) and not _one_subject(a, b):
         return False
     signed = _one_day(a, b) and len(a.signatories) >= 2 and _same_names(

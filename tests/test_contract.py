@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from factx.models import Agreement, Federation, Mission, Mou, Party, Person, Place, Record
+from factx.models import Agreement, Federation, Mission, Mou, Party, Person, Place, Record, unknown
 from factx.resources import data_path
 from factx.validating import problems, schemas
 
@@ -53,6 +53,18 @@ def test_blank_text_and_repeated_phrases_are_cleaned():
 
 def test_unknown_country_is_null_not_a_guess():
     assert Party(name="EU", country="Europe").country is None
+
+
+def test_a_country_in_brackets_after_a_body_is_its_country_not_its_name():
+    assert Party(name="Università di Blida 2 (Algeria)").model_dump() == {
+        "name": "Università di Blida 2", "kind": "university", "country": "DZ"}
+    assert Party(name="Korea International Trade Association (KITA)").name.endswith("(KITA)")  # no country
+    assert Party(name="Fiera Milano (Germania)", country="IT").name == "Fiera Milano (Germania)"  # told otherwise
+
+
+def test_a_value_with_no_word_in_it_is_none() -> None:
+    assert Federation.model_validate({"name": "F", "acronym": " ],"}).acronym is None
+    assert unknown(" ],") and unknown("N/A") and not unknown("AIVI")
 
 
 def test_schema_rejects_what_the_contract_forbids():

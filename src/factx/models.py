@@ -94,8 +94,10 @@ def _text(value: Any) -> Any:
 
 
 def unknown(value: str) -> bool:
-    """Whether ``value`` is a word a model writes for what the text does not give ("Unknown", "N/A")."""
-    return name_key(value) in _UNKNOWN
+    """Whether ``value`` is a word a model writes for what the text does not give ("Unknown", "N/A"), or
+    no word at all (" ],": the small model, looping, writes JSON's punctuation as a name)."""
+    key = name_key(value)
+    return not key or key in _UNKNOWN
 
 
 #: What a model writes for a value the text does not give, folded as ``name_key`` folds it.
@@ -217,6 +219,10 @@ def _one_each(parties: list[Party]) -> list[Party]:
     return split
 
 
+#: A name with something in brackets after it ("Università di Blida 2 (Algeria)").
+_BRACKETED = re.compile(r"(?P<name>.*\S)\s*\((?P<aside>[^()]+)\)")
+
+
 class Party(Shape):
     """An organisation or state taking part in a fact."""
 
@@ -231,6 +237,16 @@ class Party(Shape):
         bare = _ARTICLE.sub("", self.name, count=1)
         if bare != self.name and body_kind(bare) is not None and not known_city(self.name):
             self.name = bare
+        return self
+
+    @model_validator(mode="after")
+    def _country_aside(self) -> Party:
+        """A country written in brackets after a body's name ("Università di Blida 2 (Algeria)") is its
+        country, not part of its name: the article says where the body is."""
+        match = _BRACKETED.fullmatch(self.name)
+        code = country_code(match.group("aside")) if match else None
+        if match and code and self.country in (None, code):
+            self.name, self.country = match.group("name").strip(), code
         return self
 
     @model_validator(mode="after")

@@ -19,7 +19,7 @@ from helpers import FACTX, ROOT
 
 from factx.backends import BackendError, prefix_state
 from factx.backends.local import LocalBackend
-from factx.backends.prefix_state import StateStore, physical_cores, prefix_tokens, prime, state_key
+from factx.backends.prefix_state import StateStore, from_prefix, physical_cores, prefix_tokens, prime, state_key
 from factx.settings import Settings
 
 TOKENS = [5, 6, 7, 8]
@@ -279,6 +279,21 @@ def test_the_backend_loads_one_model_with_physical_core_threads(tmp_path: Path, 
     assert backend._load() is backend._load()
     (kwargs,) = made
     assert (kwargs["n_threads"], kwargs["n_threads_batch"], kwargs["n_ctx"]) == (3, 3, 8192)
+
+
+def test_a_new_document_is_read_from_the_end_of_the_instructions_a_new_question_after_its_article():
+    def asked(article: str, question: str) -> list[dict[str, Any]]:
+        return [CHAT[0], {"role": "user", "content": f"Article:\n{article}\n\n{question}"}]
+
+    article = "Roma, 3 marzo 2026 - Il ministro ha firmato oggi un accordo di cooperazione con la Tunisia."
+    llama = FakeLlama()
+    read = prefix_state._prompt_tokens(llama, asked(article, "Which missions?")) + list(b"{}")
+    llama.input_ids, llama.n_tokens = np.array(read), len(read)  # the last call: its prompt and answer
+    fixed = len(SYSTEM_TURN)
+    from_prefix(llama, asked(article, "Which agreements?"), fixed)
+    assert llama.n_tokens == len(read)  # the same article: llama-cpp-python reuses it
+    from_prefix(llama, asked("Milano, 4 marzo 2026 - Un altro testo.", "Which missions?"), fixed)
+    assert llama.n_tokens == fixed  # "<|im_start|>user\nArticle:\n" shared, and read again
 
 
 def test_only_the_first_call_of_a_process_primes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

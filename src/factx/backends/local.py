@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factx.backends.base import BackendError, as_json_object
-from factx.backends.prefix_state import StateStore, default_threads, file_identity, prime
+from factx.backends.prefix_state import StateStore, default_threads, file_identity, from_prefix, prime
 from factx.settings import default_state_dir
 from factx.weights import MODEL_FILE, MODEL_SHA256, model_path
 
@@ -85,6 +85,7 @@ class LocalBackend:
         self._llama: Any = None
         self._model_id = ""
         self._primed = False
+        self._fixed = 0  # tokens of the instructions' saved state
         self._lock = threading.Lock()  # held while the model loads or answers
         self._warming: threading.Thread | None = None
         self._warm_once = threading.Lock()
@@ -147,6 +148,8 @@ class LocalBackend:
         llama = self._load()
         if not self._primed:  # the first call of a process: the instructions' state from disk
             self._primed = True
-            prime(llama, kwargs["messages"], self._states, self._model_id)
+            self._fixed = prime(llama, kwargs["messages"], self._states, self._model_id)
+        else:
+            from_prefix(llama, kwargs["messages"], self._fixed)
         answer: dict[str, Any] = llama.create_chat_completion(**kwargs)
         return answer

@@ -130,19 +130,46 @@ def prefix_tokens(llama: Any, messages: list[dict[str, Any]]) -> list[int]:
     rendering of all ``messages`` (so a template that writes an earlier turn differently once more follow
     costs speed, never correctness). Empty when the model has no template of its own to render with.
     """
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
     if len(messages) < 2:
         return []
     template = llama.metadata.get("tokenizer.chat_template")
     if not template or llama.chat_format != "chat_template.default":
         return []
-    special = {"eos_token": _token_text(llama, llama.token_eos()), "bos_token": _token_text(llama, llama.token_bos())}
-    whole = Jinja2ChatFormatter(template, **special)(messages=messages)
-    head = Jinja2ChatFormatter(template, **special, add_generation_prompt=False)(messages=messages[:-1])
-    tokens = llama.tokenize(whole.prompt.encode(), add_bos=not whole.added_special, special=True)
-    fixed = llama.tokenize(head.prompt.encode(), add_bos=not head.added_special, special=True)
+    tokens = _prompt_tokens(llama, messages)
+    fixed = _prompt_tokens(llama, messages[:-1], add_generation_prompt=False)
     return tokens[: len(os.path.commonprefix([fixed, tokens]))]
+
+
+def from_prefix(llama: Any, messages: list[dict[str, Any]], fixed: int) -> None:
+    """Read a new document's prompt from the end of the ``fixed`` instructions, not from wherever it
+    first differs from the last prompt (the few tokens of the template before the article).
+
+    Evaluated from the same point in every process, a document is read in the same batches whether
+    it comes first or after others, so its answers do not depend on the documents before it (the
+    last bits of a batch's arithmetic depend on where the batch starts). Further calls on the same
+    document still reuse its article: they share far more than ``_SAME_DOCUMENT`` tokens past it.
+    """
+    if not fixed or llama.n_tokens <= fixed:
+        return
+    tokens = _prompt_tokens(llama, messages)
+    shared = len(os.path.commonprefix([llama.input_ids[: llama.n_tokens].tolist(), tokens]))
+    if shared < fixed + _SAME_DOCUMENT:
+        llama.n_tokens = fixed
+
+
+#: Tokens past the instructions two prompts share when they hold the same document: its header and
+#: more than a few of its words.
+_SAME_DOCUMENT = 32
+
+
+def _prompt_tokens(llama: Any, messages: list[dict[str, Any]], add_generation_prompt: bool = True) -> list[int]:
+    """The tokens of ``messages`` as the model's chat template renders them."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    special = {"eos_token": _token_text(llama, llama.token_eos()), "bos_token": _token_text(llama, llama.token_bos())}
+    rendered = Jinja2ChatFormatter(llama.metadata["tokenizer.chat_template"], **special,
+                                   add_generation_prompt=add_generation_prompt)(messages=messages)
+    return llama.tokenize(rendered.prompt.encode(), add_bos=not rendered.added_special, special=True)
 
 
 def _token_text(llama: Any, token: int) -> str:

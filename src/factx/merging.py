@@ -301,12 +301,15 @@ def _organs_told(fact: Fact, text: str, feds: list[Federation]) -> bool:
         plain = f" {name_key(sentence)} "
         blanked = _blanked(plain, keys)
         named = blanked != plain
-        nobody = not (proper_name(sentence, "federation") or written_in(others, sentence)
-                      or _OF_NAMED.search(sentence))
-        if chosen(blanked) and (named or named_before and nobody):
+        if chosen(blanked) and (named or named_before and _of_no_one(sentence, others)):
             return True
         named_before = named
     return False
+
+
+def _of_no_one(sentence: str, others: list[str]) -> bool:
+    """Whether ``sentence`` names no federation, none of the bodies ``others`` folds, and no body a thing is of."""
+    return not (proper_name(sentence, "federation") or written_in(others, sentence) or _OF_NAMED.search(sentence))
 
 
 #: A body named as what something is of ("Board of the Congress", "Consiglio della Regione").

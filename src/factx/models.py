@@ -759,16 +759,18 @@ def refers_to_body(sentence: str) -> bool:
     return _BACK.search(sentence) is not None
 
 
+#: Words that may come before an office's title ("the", "la nuova", "the organization's").
+_LEAD = r"the|its|il|la|l'|new|nuov[oa]|\w+['’]s"
 #: A clause naming someone, then the verb by which they take an office named next.
 _TAKES = re.compile(
     rf"(?P<name>{_PERSON})"
     r"[^;:]{0,80}?\s(?:will be|will serve as|was elected|was appointed|was named|has been (?:elected|appointed|named)"
     r"|becomes|became|(?:è|e') stat[oa] (?:elett|nominat|designat)[oa]|sarà|diventa|diventerà)\s+"
-    r"(?:(?:the|its|il|la|l'|new|nuov[oa]|first|prim[oa]|\w+['’]s)\s+)*$"
+    rf"(?:(?:{_LEAD}|first|prim[oa])\s+)*$"
 )
 #: A name, then what is set beside it up to an office named next ("Yann Tonnar, presidente della X e ").
 _APPOSED = re.compile(
-    rf"(?P<name>{_PERSON}),\s+(?:[^,;:]{{0,80}}?\s(?:e|ed|and)\s+)?(?:(?:the|its|il|la|l'|new|nuov[oa]|\w+['’]s)\s+)*$"
+    rf"(?P<name>{_PERSON}),\s+(?:[^,;:]{{0,80}}?\s(?:e|ed|and)\s+)?(?:(?:{_LEAD})\s+)*$"
 )
 #: Where an office's clause ends: punctuation, the text's end, or "and" before the next.
 _CLAUSE_END = re.compile(r"\s*(?:[,;.)]|$|(?:and|e|ed)\s)")

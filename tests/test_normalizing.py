@@ -108,6 +108,9 @@ def test_invalid_or_empty_dates_give_none(value: str | None) -> None:
         ("23 febbraio", "2026-02-23"), ("4 febbraio", "2026-02-04"), ("3 febbraio", "2026-02-03"),
         ("il 3 marzo", "2026-03-03"), ("19 December", "2025-12-19"), ("19/12", "2025-12-19"),
         ("3 agosto", "2026-08-03"), ("6 agosto", "2025-08-06"), ("luglio", "2026-07"), ("3 marzo scorso", "2025-03-03"),
+        # German, Portuguese and French words around them
+        ("am 3. März", "2026-03-03"), ("am vergangenen Freitag", "2026-01-30"), ("no dia 5 de março", "2026-03-05"),
+        ("em maio passado", "2025-05"), ("le 4 février", "2026-02-04"),
     ],
 )
 def test_relative_dates_resolve_against_the_publication_date(value: str, expected: str) -> None:
@@ -152,6 +155,7 @@ def test_results_never_depend_on_todays_date(published: date, value: str, expect
         ("Giada Liguori\n\nDicembre 19, 2025\n\nRoma, 19 dicembre 2025 –", date(2025, 12, 19)),
         ("LONDON, March 3, 2026 — The two governments signed", date(2026, 3, 3)),
         ("Milano, 05/03/2025 - Firmato l'accordo", date(2025, 3, 5)),
+        ("Lisboa, 15 de março de 2023 - A comitiva", date(2023, 3, 15)),
         ("Firmati 3 accordi nel 2025, l'ultimo il 5 marzo 2025 a Roma", date(2025, 3, 5)),
         ("(ANSA) - ROMA, 3 MAR - Il ministro ha firmato", None),
         ("Lo scorso maggio è stato firmato un accordo", None),

@@ -43,6 +43,19 @@ def test_each_type_is_spotted_in_its_own_sentences_only():
         ("The Commission launches the Alliance for Zero Emission Aviation.", "federation"),
         ("È nata la Federazione europea del sughero.", "federation"),
         ("Il consorzio riunisce venti imprese.", "federation"),
+        # German names end compound words; Portuguese and French have their own
+        ("Eine Wirtschaftsdelegation aus Bayern reist nach Kanada.", "mission"),
+        ("Der Minister war zu einem Staatsbesuch in Brasilien.", "mission"),
+        ("Die Handelsmission nach Indien beginnt morgen.", "mission"),
+        ("Die beiden Hochschulen unterzeichneten eine Kooperationsvereinbarung.", "agreement"),
+        ("Das Koproduktionsabkommen wurde verlängert.", "agreement"),
+        ("Der neue Dachverband wurde in Berlin gegründet.", "federation"),
+        ("Uma comitiva empresarial visitou Luanda.", "mission"),
+        ("As duas universidades assinaram um convênio de cooperação.", "agreement"),
+        ("Foi criada a Associação dos Produtores.", "federation"),
+        ("Une mission économique s'est rendue à Dakar.", "mission"),
+        ("Un protocole d'entente a été signé.", "mou"),
+        ("Las universidades firmaron un convenio marco.", "agreement"),
     ],
 )
 def test_trigger_words_in_several_languages(sentence, fact_type):
@@ -52,6 +65,7 @@ def test_trigger_words_in_several_languages(sentence, fact_type):
 def test_words_inside_other_words_are_not_triggers():
     assert spotting.spot("The Commission met the Huskies and their coach at the stadium.", "mission") == []
     assert spotting.spot("Un accordion suonava in piazza.", "agreement") == []
+    assert spotting.spot("Die Kommission senkt die Preise für Kreise.", "mission") == []
 
 
 def test_at_most_max_sentences_in_text_order_and_a_long_one_is_cut_around_its_word():

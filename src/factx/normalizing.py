@@ -52,14 +52,16 @@ _YEAR = re.compile(r"\b(1[89]|20)\d{2}\b")
 #: A yearless value must name something (a month, a weekday, "ieri") or give a
 #: day and month ("19/12"): a bare "12" or "10:30" is not a date.
 _DATELIKE = re.compile(r"[^\W\d_]|\d[./-]\d")
-_LAST = r"scors[oa]|passat[oa]|last|past|previous|derni[eè]re?|letzten?"
-#: Words around a relative date that dateparser does not read ("lo scorso maggio", "il 3 marzo").
-_FILLERS = re.compile(rf"\b(?:lo|la|il|the|on|in|of|di|del|nel|{_LAST})\b", re.I)
-#: ISO, numeric day-first, "19 dicembre 2025" and "December 19, 2025"; iso_date checks the words.
+_LAST = r"scors[oa]|passat[oa]|passad[oa]|last|past|previous|derni[eè]re?|letzten?|vergangene[nr]?"
+#: Words around a relative date that dateparser does not read ("lo scorso maggio", "il 3 marzo", "am 3. Mai",
+#: "no dia 5 de maio").
+_FILLERS = re.compile(rf"\b(?:lo|la|il|the|on|in|of|di|del|nel|am|im|vom|no|na|em|dia|le|{_LAST})\b", re.I)
+#: ISO, numeric day-first, "19 dicembre 2025" (and "15 de março de 2023") and "December 19, 2025";
+#: iso_date checks the words.
 _DATELINE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b"
     r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b"
-    r"|\b\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4}\b"
+    r"|\b\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?\s+(?:de\s+)?\d{4}\b"
     r"|\b[^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4}\b"
 )
 

@@ -287,6 +287,10 @@ def test_a_body_named_for_a_city_the_program_knows_is_in_that_city_s_country(nam
     ("Sicilia Convention Bureau scarl", "company"),
     ("Istituto di Scienze del Patrimonio Culturale", "research"),
     ("Film London", None), ("Boeing", None),
+    # German compounds, Portuguese and French
+    ("Bundesministerium für Wirtschaft", "government"), ("Fachhochschule Köln", "university"),
+    ("Bundesverband der Filmproduzenten", "association"), ("Ministério da Cultura", "government"),
+    ("Câmara de Comércio Luso-Brasileira", "association"), ("Fédération des industries", "association"),
 ])
 def test_a_body_s_kind_is_told_by_the_word_of_its_name_nearest_the_start(name, kind):
     assert body_kind(name) == kind

@@ -467,7 +467,9 @@ def test_a_date_in_a_year_the_article_never_writes_is_dropped():
         return fact.start_date, fact.end_date
 
     assert dated(VISIT, None) == (None, None)  # no year in the text, no publication date: made up
-    assert dated(VISIT, date(2024, 1, 9)) == ("2023-10-17", "2024-03")  # next to the publication's year
+    said = VISIT + " Arrivata il 17 ottobre, resterà fino a marzo."
+    assert dated(said, date(2024, 1, 9)) == ("2023-10-17", "2024-03")  # next to the publication's year
+    assert dated(VISIT, date(2024, 1, 9)) == ("2023", "2024")  # the day and month nowhere written: the years
     assert dated(VISIT + " Tornerà nel marzo 2024.", None) == (None, "2024-03")
     assert dated(VISIT, date(2026, 1, 9)) == (None, None)
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from factx.normalizing import (
-    body_country, body_kind, country_code, date_range, day_named, english_city, find_publication_date, iso_date,
+    as_written, body_country, body_kind, country_code, date_range, day_named, english_city, find_publication_date, iso_date,
     split_title,
 )
 from helpers import seed
@@ -330,3 +330,18 @@ def test_an_office_given_as_a_party_is_the_body_that_holds_it(name: str, body: s
 ])
 def test_the_office_written_before_a_name_is_split_from_it(written, split):
     assert split_title(written) == split
+
+
+@pytest.mark.parametrize(("day", "text", "published", "expected"), [
+    ("2016-01-01", "avvenuto nel 2016, che ha", None, "2016"),  # padded: neither the day nor the month written
+    ("2024-08-01", "In August 2024, the agency signed", None, "2024-08"),
+    ("2024-05-23", "a declaration of intent on May 23, 2024.", None, "2024-05-23"),
+    ("2024-05-06", "dal 6 all'8 maggio 2024", None, "2024-05-06"),
+    ("2024-12-01", "firmato il primo dicembre", None, "2024-12-01"),
+    ("2024-03-12", "unterzeichnet am 12.03.2024", None, "2024-03-12"),
+    ("2024-12-01", "$1,5 billion in December", None, "2024-12"),  # an amount is no day
+    ("2026-02-03", "firmato ieri a Roma", date(2026, 2, 4), "2026-02-03"),  # near the publication: a word of time
+    ("2026-01", "lo scorso mese", date(2026, 2, 4), "2026-01"),
+])
+def test_a_date_keeps_only_the_precision_the_text_writes(day: str, text: str, published: date | None, expected: str) -> None:
+    assert as_written(day, text, published) == expected

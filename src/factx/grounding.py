@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from factx.errors import one_line
 from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
 from factx.normalizing import (
-    city_names, country_code, country_names, english_city, is_office, name_key, named_country, sector_unsaid,
+    as_written, city_names, country_code, country_names, english_city, is_office, name_key, named_country, sector_unsaid,
 )
 
 #: Typographic variants a model may swap for their plain ASCII forms.
@@ -247,7 +247,8 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
 
 
 def _undated_cleared(fact: Fact, text: str, published: date | None) -> Fact:
-    """``fact`` less the dates in a year the article never writes.
+    """``fact`` less the dates in a year the article never writes, and the rest at the precision it
+    writes them (``as_written``).
 
     The small model dates what it was not told the year of ("2023-10-17" for a trip
     the release dates "October 17-18"; "2023-07-01" for an MoU signed in 2024). A year
@@ -257,8 +258,10 @@ def _undated_cleared(fact: Fact, text: str, published: date | None) -> Fact:
     years = set(re.findall(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)", text))
     if published:
         years |= {str(published.year + step) for step in (-1, 0, 1)}
-    unsaid = {name: None for name in date_fields(type(fact)) if (day := getattr(fact, name)) and day[:4] not in years}
-    return fact.model_copy(update=unsaid) if unsaid else fact
+    dates = {name: day for name in date_fields(type(fact)) if (day := getattr(fact, name))}
+    said = {name: as_written(day, text, published) if day[:4] in years else None for name, day in dates.items()}
+    changed = {name: day for name, day in said.items() if day != dates[name]}
+    return fact.model_copy(update=changed) if changed else fact
 
 
 def _unstated_cleared(value: Any, text: str) -> Any:

@@ -588,6 +588,55 @@ def _day_words() -> re.Pattern[str]:
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+#: Days from the publication within which a day or a month may come from words the program does not
+#: read as dates ("ieri", "last week", "this month").
+_NEAR_DAYS, _NEAR_MONTHS = 7, 45
+
+
+def as_written(day: str, text: str, published: date | None) -> str:
+    """``day`` (ISO) cut to the precision ``text`` writes it at: its day only where the text writes that
+    number and the month, its month only where the text writes it; either kept near the publication.
+
+    The small model pads what it was not told: "2016-01-01" for an accord of "2016", "2024-08-01"
+    for one of "August 2024"; the contract wants the date at the precision the text gives.
+    """
+    if len(day) == 10 and not _near(day, published, _NEAR_DAYS) and not (
+        _month_written(int(day[5:7]), text) and _day_written(int(day[8:]), text)
+    ):
+        day = day[:7]
+    if len(day) == 7 and not _near(day + "-01", published, _NEAR_MONTHS) and not _month_written(int(day[5:]), text):
+        day = day[:4]
+    return day
+
+
+def _near(day: str, published: date | None, days: int) -> bool:
+    return published is not None and abs((date.fromisoformat(day) - published).days) <= days
+
+
+def _day_written(number: int, text: str) -> bool:
+    """Whether ``text`` writes ``number`` as a day ("6", "06", "1st", "1°", "primo", "first")."""
+    first = r"|primo|first|premier|1er|erste[nr]?" if number == 1 else ""
+    numeric = rf"|0?{number}[./-]\d{{1,2}}[./-]\d{{2,4}}\b|\d{{4}}-\d\d-{number:02d}\b"
+    pattern = rf"(?<![\d.,$€£])(?:0?{number}(?:st|nd|rd|th|°|º|\.)?(?!\d|[.,]\d){first}{numeric})"
+    return re.search(pattern, text, re.I) is not None
+
+
+def _month_written(number: int, text: str) -> bool:
+    """Whether ``text`` names month ``number`` in a language dates are read in, or writes it in a numeric date."""
+    numeric = rf"\b\d{{1,2}}[./-]0?{number}[./-]\d{{2,4}}\b|\b\d{{4}}-{number:02d}\b"
+    return _month_words()[number - 1].search(text) is not None or re.search(numeric, text) is not None
+
+
+@cache
+def _month_words() -> list[re.Pattern[str]]:
+    """Each month's names and abbreviations (three letters or more) in the languages dates are read in,
+    from dateparser's tables."""
+    from dateparser.languages.loader import default_loader
+
+    infos = [default_loader.get_locale(language).info for language in _DATE_LANGUAGES]
+    return [any_of(rf"{re.escape(n)}\b" for info in infos for n in info.get(month, []) if len(n) >= 3) for month in _MONTHS]
 
 
 def find_publication_date(text: str) -> date | None:

@@ -62,3 +62,9 @@ def test_text_without_sentence_ends_is_cut_at_spaces_then_anywhere():
 def test_the_overlap_must_be_smaller_than_the_window(size: int, overlap: int):
     with pytest.raises(ValueError, match="must exceed the overlap"):
         windows(LONG, size, overlap)
+
+
+def test_a_day_written_as_an_ordinal_before_its_month_ends_no_sentence():
+    text = "Sie wurde am 10. März 2014 empfangen. Danach sprach sie. Es waren 12. Dann kam der Mai."
+    assert sentences(text) == ["Sie wurde am 10. März 2014 empfangen.", "Danach sprach sie.", "Es waren 12.",
+                               "Dann kam der Mai."]

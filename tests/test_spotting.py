@@ -345,3 +345,29 @@ def test_who_leads_or_accompanies_picks_a_sentence_but_tells_no_trip(sentence):
     assert spotting.spot(sentence, "mission") == [sentence]  # shown to the model
     assert not spotting.tells(sentence, "mission")  # but no mission is kept on those words alone
     assert spotting.tells("La delegazione, accompagnata dal ministro, ha visitato Tokyo.", "mission")
+
+
+def test_a_text_about_a_court_case_is_not_asked_for_missions_agreements_or_federations():
+    """A lawsuit over a launch "deal": the court's words make the text a court case's; a memorandum is still asked."""
+    text = (
+        "A federal judge has asked the Air Force and the company to try mediation to resolve a lawsuit over the "
+        "deal. The company sued in April; the court heard the plaintiff and the defendant, and the judge denied "
+        "a motion to dismiss. Attorneys for both sides will report on the missions in question."
+    )
+    assert spotting.unasked(text) == {"mission", "agreement", "federation"}
+    assert spotting.unasked("Il Tribunale e l'Università hanno firmato un protocollo d'intesa sui tirocini.") == frozenset()
+
+
+@pytest.mark.parametrize(("quote", "body"), [
+    ("USAID launched the Africa Tech for Trade Alliance.", "Africa Tech for Trade Alliance"),
+    ("élu à l’unanimité président de cette nouvelle Association.", None),  # only the type's word: no name
+    ("an order of rockets from SpaceX-rival United Launch Alliance.", None),  # "Launch" is part of a name
+])
+def test_the_body_a_quote_tells_founded_is_a_name_after_an_act_outside_names(quote: str, body: str | None):
+    assert spotting.founded(quote) == body
+
+
+def test_a_short_form_is_spelled_out_by_the_words_its_letters_begin():
+    text = "L’Assemblée Constitutive du Fonds Panafricain du Cinéma et de l’Audiovisuel (FPCA) réunie à Tunis."
+    assert spotting.spelled_out("FPCA", text) == "Fonds Panafricain du Cinéma et de l’Audiovisuel"
+    assert spotting.spelled_out("ICE", "Fonds Panafricain (ICE)") is None

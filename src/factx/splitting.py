@@ -29,10 +29,19 @@ _SHORTENED = re.compile(
 )
 
 
+#: A day written as an ordinal before its month, as German writes dates ("am 10. März 2014").
+_ORDINAL_DAY = re.compile(r"(?:^|\s)\d{1,2}\.$")
+_MONTH_NEXT = re.compile(r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November"
+                         r"|Dezember|Jan|Feb|Mär|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\b\.?")
+
+
 def _ends(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    """``pattern``'s cuts in ``text``, less those in a line right after a shortened word."""
+    """``pattern``'s cuts in ``text``, less those in a line right after a shortened word or a day
+    written as an ordinal before its month."""
     return [m for m in pattern.finditer(text)
-            if "\n" in m.group() or not _SHORTENED.search(text, max(0, m.start() - 12), m.start())]
+            if "\n" in m.group() or not (_SHORTENED.search(text, max(0, m.start() - 12), m.start())
+                                         or _ORDINAL_DAY.search(text, max(0, m.start() - 4), m.start())
+                                         and _MONTH_NEXT.match(text, m.end()))]
 
 
 def sentence_starts(text: str) -> list[int]:

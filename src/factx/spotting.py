@@ -129,27 +129,39 @@ def states(sentence: str, fact_type: str) -> bool:
 def founded(quote: str) -> str | None:
     """The body ``quote`` tells founded or given its organs, by its name ("USAID launched the Africa Tech
     for Trade Alliance", "ha costituito l'Associazione Italiana Export"): the first capitalised name after
-    the act that holds a federation's word with a capital, or None."""
+    the act that holds a federation's word with a capital and another word ("élu président de cette
+    nouvelle Association." names none), or None. An act inside a name ("United Launch Alliance") is none."""
     plain = _plain(quote, "federation")
-    act = _patterns(("chosen",))["federation"].search(plain)
+    act = next((m for m in _patterns(("chosen",))["federation"].finditer(plain) if not _in_a_name(plain, m)), None)
     if act is None:
         return None
     run = _CAPITALISED_RUN.search(plain, act.end())
-    return run.group() if run and proper_name(run.group(), "federation") else None
+    if run is None:
+        return None
+    name = run.group()
+    name = name[:-1] if name.endswith(".") and "." not in name[:-1] else name  # the sentence's stop, not "Ita.C.A."'s
+    return name if proper_name(name, "federation") and unnamed(name, "federation").strip() else None
+
+
+def _in_a_name(text: str, word: re.Match[str]) -> bool:
+    """Whether a word is part of a name: capitalised, right after another capitalised word ("United Launch Alliance")."""
+    before = text[: word.start()].split()[-1:]
+    return word.group()[:1].isupper() and bool(before) and before[0][:1].isupper() and not before[0].endswith((".", ":"))
 
 
 #: A name as written in running text: capitalised words, small joining words between them.
 _CAPITALISED_RUN = re.compile(
-    r"\b[A-ZÀ-Ý][\w.&'-]*(?:\s+(?:(?:of|for|and|on|the|di|del|della|dei|degli|delle|per|e|de|des|du|la)\s+)*"
-    r"[A-ZÀ-Ý][\w.&'-]*)*"
+    r"\b[A-ZÀ-Ý][\w.&'-]*(?:\s+(?:(?:of|for|and|on|the|di|del|della|dei|degli|delle|per|e|de|des|du|la|et|y|da|do|dos"
+    r"|das|der|für|zur|zum|von)\s+)*(?:[ld]['’])?[A-ZÀ-Ý][\w.&'-]*)*"
 )
 
 
 def spelled_out(short: str, text: str) -> str | None:
     """The full name ``text`` writes beside ``short``, a body's short form ("Associazione Italiana Cinema e
     Audiovisivo, ovvero Ita.C.A.", "... Network (GPDNET)", "CTEN (Clean-Tech Energy Network)"), when it holds a
-    federation's word with a capital; None when ``short`` is no short form (it has a space, or one capital) or
-    the text writes none beside it."""
+    federation's word with a capital or whose initials are ``short``'s letters ("Fonds Panafricain du Cinéma et de
+    l’Audiovisuel (FPCA)"); None when ``short`` is no short form (it has a space, or one capital) or the text
+    writes none beside it."""
     if not short or " " in short.strip() or sum(c.isupper() for c in short) < 2:
         return None
     named = re.escape(short.strip())
@@ -160,6 +172,19 @@ def spelled_out(short: str, text: str) -> str | None:
             name = _body_of(match.group("full"))
             if name != short and proper_name(name, "federation"):
                 return name
+            if (initialled := _initialled(name, short.strip())) is not None:
+                return initialled
+    return None
+
+
+def _initialled(run: str, short: str) -> str | None:
+    """The end of ``run`` whose capitalised words' first letters are ``short``, an elided article left out
+    ("Constitutive du Fonds Panafricain du Cinéma et de l’Audiovisuel", FPCA: "Fonds ... l’Audiovisuel")."""
+    starts = [m.start() for m in re.finditer(r"(?<!\S)[A-ZÀ-Ý]", run)]
+    for start in starts:
+        words = (re.sub(r"^[ld]['’]", "", w) for w in run[start:].split())
+        if "".join(w[0] for w in words if w[:1].isupper()) == short.upper():
+            return run[start:]
     return None
 
 
@@ -284,23 +309,32 @@ def _clause_start(piece: str, at: int, after: int) -> int:
     return stop + words[-3] if len(words) >= 3 else stop + (words[0] if words else at - stop)
 
 
-def unasked(text: str) -> frozenset[str]:
-    """The fact types not asked of ``text``: a mission, an agreement and a federation, in a text about a sport.
+#: Topics whose texts state no cooperation fact of some types, however their words read.
+_TOPICS = ("_sport", "_court")
 
-    A team's visit to the White House is no delegation's mission, and a player's
-    transfer "accordo" no cooperation agreement; the model, shown the sentence, reports
-    them. A text is about a sport when the ``_sport`` words are ``share`` of its words or more,
-    and at least ``least`` (a short release may name a team or two).
+
+def unasked(text: str) -> frozenset[str]:
+    """The fact types not asked of ``text``: a mission, an agreement and a federation, in a text about a
+    sport or a court case.
+
+    A team's visit to the White House is no delegation's mission, a player's transfer
+    "accordo" no cooperation agreement, and the "deal" a lawsuit disputes none either; the
+    model, shown the sentence, reports them. A text is about a topic when its words are
+    ``share`` of the text's words or more, and at least ``least`` (a short release may name a
+    team or a court).
     """
-    sport = _triggers()["_sport"]
-    found = len(_sport_words().findall(text))
-    about = found >= sport["least"] and found >= sport["share"] * len(text.split())
-    return frozenset(sport["types"]) if about else frozenset()
+    words = len(text.split())
+    return frozenset(t for name in _TOPICS if _about(text, name, words) for t in _triggers()[name]["types"])
+
+
+def _about(text: str, topic: str, words: int) -> bool:
+    found = len(_topic_words(topic).findall(text))
+    return found >= _triggers()[topic]["least"] and found >= _triggers()[topic]["share"] * words
 
 
 @cache
-def _sport_words() -> re.Pattern[str]:
-    return any_of(_triggers()["_sport"]["words"])
+def _topic_words(topic: str) -> re.Pattern[str]:
+    return any_of(_triggers()[topic]["words"])
 
 
 def groups(sentences: list[str]) -> list[list[str]]:

@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
-from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough
-from factx.models import Agreement, Evidence, Federation, Mission, Mou, bound, dated, hosted, led, titled, turned
+from factx.grounding import MIN_QUOTE_CHARS, MIN_QUOTE_WORDS, Span, locate, long_enough, shown_quoted
+from factx.models import (
+    Agreement, Evidence, Federation, Mission, Mou, bound, dated, hosted, led, received, titled, turned,
+)
 from factx.normalizing import home_country, sector_unsaid
 from factx.pipeline import Extractor
 from helpers import Scripted, chat_completion
@@ -682,3 +684,38 @@ def test_a_country_the_article_never_names_is_the_model_s_guess():
     visit = Mission(title="Visit", origin_country="IT", destination={"city": "Beijing", "country": "CN"})
     assert countries_said(visit, text, None).origin_country is None
     assert countries_said(visit, text + " Italian officials came too.", None).origin_country == "IT"
+
+
+GUESTS = (
+    "Claude Meisch empfängt Annegret Kramp-Karrenbauer\n\n"
+    "Anlässlich ihres offiziellen Besuches in Luxemburg wurde die Ministerpräsidentin Annegret Kramp-Karrenbauer "
+    "am 10. März 2014 von Minister Claude Meisch empfangen. Im Hochschulbereich unterschrieben Claude Meisch und "
+    "Annegret Kramp-Karrenbauer eine Absichtserklärung."
+)
+
+
+def test_a_fact_quoting_a_headline_is_given_the_sentence_it_was_shown_that_tells_it():
+    headline = "Claude Meisch empfängt Annegret Kramp-Karrenbauer"
+    parties = [{"name": "Claude Meisch"}, {"name": "Annegret Kramp-Karrenbauer"}]
+    mou = ground("mou", draft("mou", evidence=[headline], title="Letter of intent", parties=parties), GUESTS, None)[0]
+    shown = ["Im Hochschulbereich unterschrieben Claude Meisch und Annegret Kramp-Karrenbauer eine Absichtserklärung."]
+    told = shown_quoted(mou, shown, GUESTS)
+    assert [(e.quote, e.alignment) for e in told.evidence] == [(headline, "exact"), (shown[0], "shown")]
+    assert GUESTS[told.evidence[1].start:told.evidence[1].end] == shown[0]
+    alone = ground("mou", draft("mou", evidence=[headline], title="x", parties=[{"name": "Somebody Else"}, parties[0]]),
+                   GUESTS, None)[0]
+    assert shown_quoted(alone, shown, GUESTS) == alone  # one of its two names only: another fact's sentence
+
+
+@pytest.mark.parametrize(("quote", "leader"), [
+    ("wurde die Ministerpräsidentin Annegret Kramp-Karrenbauer am 10. März 2014 von Minister Claude Meisch empfangen",
+     "Annegret Kramp-Karrenbauer"),
+    ("Il Rettore Maurizio Oliviero ha ricevuto a Palazzo Murena il Prof. Olivier Artus", "Olivier Artus"),
+    ("La delegazione guidata da Claude Meisch è stata ricevuta dal sindaco Annegret Kramp-Karrenbauer", "Claude Meisch"),
+])
+def test_a_visit_led_by_the_host_of_a_reception_is_led_by_its_guest(quote: str, leader: str):
+    host, guest = ("Maurizio Oliviero", "Olivier Artus") if "Artus" in quote else ("Claude Meisch", "Annegret Kramp-Karrenbauer")
+    visit = Mission(title="Visit", leader={"name": host}, delegation=[{"name": guest}], evidence=[Evidence(quote=quote)])
+    settled = received(visit)
+    assert settled.leader.name == leader
+    assert [p.name for p in settled.delegation + settled.counterparts] == [guest if leader == host else host]

@@ -381,6 +381,13 @@ def test_a_visit_that_names_nobody_who_went_is_travel():
     assert drop_nobody([travel, led, member, sent, memo, named]) == [led, member, sent, memo, named]
 
 
+def test_a_federation_named_by_a_word_the_text_writes_only_in_lower_case_is_none():
+    text = "The new Alliance of Film Schools proposed mediation. The Alliance of Film Schools elected its board."
+    said = [Evidence(quote="The new Alliance of Film Schools proposed mediation.", start=0, end=51)]
+    common, body = Federation(name="Mediation", evidence=said), Federation(name="Alliance of Film Schools", evidence=said)
+    assert drop_unmarked([common, body], text) == [body]
+
+
 def test_a_federation_the_model_could_not_name_is_none():
     nameless = [Federation(name=word) for word in ("unknown", "N/A", "Not specified")]
     named = Federation(name="Cluster Nautico")

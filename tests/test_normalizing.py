@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from factx.normalizing import (
-    as_written, body_country, body_kind, country_code, date_range, day_named, english_city, find_publication_date, iso_date,
+    as_written, body_country, body_kind, country_code, written_as_person, date_range, day_named, english_city, find_publication_date, iso_date,
     split_title,
 )
 from helpers import seed
@@ -345,3 +345,17 @@ def test_the_office_written_before_a_name_is_split_from_it(written, split):
 ])
 def test_a_date_keeps_only_the_precision_the_text_writes(day: str, text: str, published: date | None, expected: str) -> None:
     assert as_written(day, text, published) == expected
+
+
+@pytest.mark.parametrize(("name", "person"), [
+    ("Giulio Frascatani", True),  # "Giulio Frascatani, presidente della Camera"
+    ("Mohamed Benaissa", True),  # "M. Mohamed Benaissa"
+    ("Angelo Carrara", True),  # "il presidente Angelo Carrara"
+    ("Confartigianato Bergamo", False), ("Camera di Commercio italiana", False), ("ICE Agenzia", False),
+    ("European Film Academy", False),  # "the European Film Academy": "the" is no person's
+])
+def test_a_name_the_text_writes_beside_an_office_is_a_person_s(name: str, person: bool) -> None:
+    text = ("Il presidente Angelo Carrara di Confartigianato Bergamo ha incontrato Giulio Frascatani, presidente della "
+            "Camera di Commercio italiana, e M. Mohamed Benaissa. Il direttore ICE Agenzia ha parlato con the European "
+            "Film Academy.")
+    assert written_as_person(name, text) is person

@@ -25,10 +25,14 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from factx.errors import one_line
-from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Party, PartyKind, Person, Place, date_fields
+from factx.models import FACT_TYPES, Alignment, Evidence, Fact, Federation, Party, PartyKind, Person, Place, date_fields
 from factx.normalizing import (
-    as_written, city_names, country_code, country_names, english_city, is_office, name_key, named_country, sector_unsaid,
+    as_written, city_names, country_code, country_names, english_city, is_office, name_key, named_country, same_person,
+    sector_unsaid, written_as_person,
 )
+from factx.splitting import pieces
+from factx.spotting import names as names_type
+from factx.spotting import tells
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -246,6 +250,38 @@ def ground(fact_type: str, draft: BaseModel, text: str, published: date | None) 
     return _undated_cleared(fact, text, published), warnings
 
 
+def shown_quoted(fact: Fact, shown: Sequence[str], text: str) -> Fact:
+    """``fact`` with the first sentence it was asked on that tells its type and names two of its
+    parties and people (its one, if it names one) added to its evidence, when no quote of its own
+    tells its type.
+
+    Shown "... unterschrieben Claude Meisch und Annegret Kramp-Karrenbauer eine
+    Absichtserklärung", the small model quotes the headline naming the same two people.
+    A fact is judged by its quotes (``merging.drop_unmarked``); this one's is where the text tells it. Not
+    when its quotes, or that sentence, name a fact of another type ("hanno stipulato un memorandum d'intesa":
+    that one told again), and states named in every sentence of a joint statement count as no names.
+    """
+    if not fact.grounded or isinstance(fact, Federation) or any(tells(e.quote, fact.type) for e in fact.evidence):
+        return fact  # a federation is told by its founding or organs (``merging.drop_unmarked``), not a word beside it
+    if any(_names_another(e.quote, fact.type) for e in fact.evidence):
+        return fact  # quoted where the text tells another type's fact: that one told again
+    said = (v if isinstance(v, str) else v.name for v in _named(fact))
+    names = list({name_key(n): n for n in said if not country_code(n)}.values())  # not "United States", "Mongolia"
+    whole = [(start, end) for start, end in pieces(text) if any(s in text[start:end] for s in shown)] if names else []
+    for start, end in whole:  # a long sentence is shown cut around its word: the names may be in the rest
+        sentence = text[start:end]
+        if not _names_another(sentence, fact.type) and tells(sentence, fact.type) and sum(
+                _mentions(n, sentence) for n in names) >= min(2, len(names)):
+            added = Evidence(quote=sentence, start=start, end=end, alignment="shown")
+            return fact.model_copy(update={"evidence": [*fact.evidence, added]})
+    return fact
+
+
+def _names_another(text: str, fact_type: str) -> bool:
+    """Whether ``text`` names a fact of a type other than ``fact_type`` ("un memorandum d'intesa")."""
+    return any(names_type(text, t, weak=False) for t in FACT_TYPES if t != fact_type)
+
+
 def _undated_cleared(fact: Fact, text: str, published: date | None) -> Fact:
     """``fact`` less the dates in a year the article never writes, and the rest at the precision it
     writes them (``as_written``).
@@ -278,6 +314,7 @@ def _unstated_cleared(value: Any, text: str) -> Any:
         return [_unstated_cleared(v, text) for v in value if not _nameless(v)]
     if not isinstance(value, dict):
         return value
+    _signing_people(value, text)
     value = {k: None if _nameless(v) else _unstated_cleared(v, text) for k, v in value.items()}
     if value.keys() == set(Place.model_fields):
         _clear_place(value, text)
@@ -367,6 +404,22 @@ _CUT_AT_INITIAL = re.compile(r"\s[A-Z]\.?$")
 _KINDS = frozenset(get_args(PartyKind))
 #: A building or site is named in a few words; more is a sentence copied into the field.
 _VENUE_WORDS = 8
+
+
+def _signing_people(value: dict[str, Any], text: str) -> None:
+    """An accord's parties the text names as people (``_a_person``) among its signatories, where
+    ``models._signed_for`` takes them for the bodies they signed for, or for none: the small model gives the
+    ministers who signed as the parties ("Mohamed Benaissa, ministre des Affaires étrangères")."""
+    parties, signatories = value.get("parties"), value.get("signatories")
+    if isinstance(parties, list) and isinstance(signatories, list):
+        names = [str(s.get("name")) for s in signatories if isinstance(s, dict)]
+        signatories += [{"name": p["name"], "role": None, "organization": None} for p in parties
+                        if _a_person(p, text) and not any(same_person(str(p["name"]), n) for n in names)]
+
+
+def _a_person(value: Any, text: str) -> bool:
+    """Whether ``value`` is a party the text names as a person ("Giulio Frascatani, presidente della Camera")."""
+    return isinstance(value, dict) and value.keys() == set(Party.model_fields) and written_as_person(str(value["name"]), text)
 
 
 def _nameless(value: Any) -> bool:

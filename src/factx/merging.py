@@ -280,10 +280,19 @@ def drop_unmarked(facts: list[Fact], text: str) -> list[Fact]:
     so (``--strict`` drops it): its quotes are not the article's words to judge. The model
     quotes a federation where it is first named ("the 10th World Congress of the World Federation
     of UNESCO Clubs was held in Seoul"); the article may tell its organs elsewhere ("Election of
-    the new Executive Board of WFUCA").
+    the new Executive Board of WFUCA"). A body's name is written with a capital: a name the text writes only
+    in lower case is the model's word for something else ("mediation").
     """
     feds = [f for f in facts if isinstance(f, Federation)]
-    return [f for f in facts if (_told(f) or _organs_told(f, text, feds)) and not _a_state(f)]
+    return [f for f in facts if (_told(f) or _organs_told(f, text, feds)) and not _a_state(f) and not _unnamed(f, text)]
+
+
+def _unnamed(fact: Fact, text: str) -> bool:
+    """Whether a federation's name is words ``text`` writes only in lower case ("mediation"): no body's name."""
+    if not isinstance(fact, Federation):
+        return False
+    written = [m.group() for m in re.finditer(rf"(?<!\w){re.escape(fact.name.strip())}(?!\w)", text, re.IGNORECASE)]
+    return bool(written) and all(w[:1].islower() for w in written)
 
 
 def _organs_told(fact: Fact, text: str, feds: list[Federation]) -> bool:

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from factx.normalizing import (
     body_country, body_kind, city_names, country_code, country_name, date_range, day_named, english_city, is_office, is_site,
-    iso_date, known_city, name_key, office_s_body, same_person, same_sector, split_title, written_in,
+    iso_date, known_city, name_key, office_s_body, region_of, same_person, same_sector, split_title, written_in,
 )
 from factx.resources import prompt_table
 from factx.spotting import names
@@ -304,7 +304,8 @@ class Place(Shape):
     def _english_city(self) -> Place:
         """"Seul" -> "Seoul", and the city's country when the model left it out.
 
-        A state is no city (unless it is also one: Singapore) and a place is no
+        A state is no city (unless it is also one: Singapore), and the place is that state whatever
+        country the model gave ("Luxemburg", "DE"); a place is no
         venue: the small model writes "Angola" as a city and "Angola", "Hampton" or
         "Adige" (of "San Michele all'Adige") as the venue; a venue is a building or
         site within the city, named with a capital, not an event ("Paris 2024
@@ -321,15 +322,17 @@ class Place(Shape):
         self.city, self.country = english_city(self.city, self.country)
         state = country_code(self.city) if self.city else None
         if state and not city_names(self.city or "", state):  # Singapore and Monaco are cities too
-            self.city, self.country = None, self.country or state
+            # "Luxemburg" given with "DE": the state named is the place; "Georgia" with "US" is a state of it
+            self.city, self.country = None, self.country if region_of(self.city or "", self.country) else state
         if self.venue and (country_code(self.venue) or _within(self.venue, self.city) or _an_event(self.venue)):
             self.venue = None
         return self
 
 
 #: How the program found a quote (``grounding``): verbatim; equal once case, accents, typography
-#: and whitespace are folded; with a few characters changed; or not looked for / not there.
-Alignment = Literal["exact", "normalised", "fuzzy", "too_short", "not_found"]
+#: and whitespace are folded; with a few characters changed; or not looked for / not there; or
+#: "shown": not the model's quote but the sentence it was shown that tells the fact (``shown_quoted``).
+Alignment = Literal["exact", "normalised", "fuzzy", "too_short", "not_found", "shown"]
 
 
 def _within(venue: str, city: str | None) -> bool:
@@ -556,6 +559,70 @@ def led(fact: Fact) -> Fact:
         return fact
     name, role = found
     return type(fact).model_validate({**fact.model_dump(exclude={"leader"}), "leader": {"name": name, "role": role}})
+
+
+#: A word of receiving a guest: the host receives ("ha ricevuto", "welcomed", "empfängt"), the guest is
+#: received by the host ("è stata ricevuta dal sindaco", "wurde ... von Minister X empfangen").
+_RECEIVES = re.compile(r"\b(?:ricev|accols|accolt|accogl|receiv|welcom|hosted\b|hosts\b|empf[äa]ng|empfing|re[çc]oi|re[çc]u"
+                       r"|accueill|receb|recib)\w*", re.IGNORECASE)
+#: The word before the host of a reception told in the passive.
+_BY_HOST = re.compile(r"\b(?:da|dal|dalla|dallo|dall['’]|dai|dagli|dalle|by|par|por|pelo|pela|von|vom)\b", re.IGNORECASE)
+
+
+def received(fact: Fact) -> Fact:
+    """A visit whose leader its quotes name as the host of a reception led by the guest they name, one of
+    its people; the host joins the people met, and the visit comes from the guest's body's country.
+
+    Told "Il Prof. Maurizio Oliviero ... ha ricevuto ... il Prof. Olivier Artus, Rettore dell'Université
+    Catholique de Lyon" or "Kramp-Karrenbauer wurde ... von Minister Claude Meisch ... empfangen", the
+    small model makes the host the leader and the guest a member. A leader the model's title names, but for
+    receiving ("Sindaco Alberto Villa receives ..."), is its reading of the visit, kept ("President Biden's
+    Visit to Angola" quoting "President Biden hosted President João Lourenço in the Oval Office").
+    """
+    if not isinstance(fact, Mission) or fact.leader is None or (
+            _names_in(fact.leader.name, fact.title) and not _RECEIVES.search(fact.title)):
+        return fact  # "President Biden's Visit to Angola": the host of an earlier reception the quote recalls
+    guests = [p for p in [*fact.delegation, *fact.counterparts] if not same_person(p.name, fact.leader.name)]
+    for evidence in fact.evidence:
+        host, guest = _reception(evidence.quote)
+        if host is None or not _names_in(fact.leader.name, host):
+            continue
+        found = next((p for p in guests if _names_in(p.name, guest) and not _names_in(p.name, host)), None)
+        if found is not None:
+            return _led_by_guest(fact, found)
+    return fact
+
+
+def _reception(quote: str) -> tuple[str | None, str]:
+    """(where ``quote`` names the host of a reception, where the guest), or (None, "") without one."""
+    verb = _RECEIVES.search(quote)
+    if verb is None:
+        return None, ""
+    near = _BY_HOST.search(quote, verb.end(), verb.end() + 40)
+    if near is not None:  # "è stata ricevuta a Palazzo dal sindaco ..."
+        return quote[near.end(): near.end() + 80], quote[: verb.start()]
+    before = [m for m in _BY_HOST.finditer(quote, max(0, verb.start() - 120), verb.start()) if m.group().lower() in ("von", "vom")]
+    if before:  # "... wurde X von Minister Y empfangen"
+        return quote[before[-1].end(): verb.start()], quote[: before[-1].start()]
+    return quote[: verb.start()], quote[verb.end():]
+
+
+def _names_in(name: str, span: str) -> bool:
+    """Whether ``span`` writes the last word of a person's ``name`` (the first may be misspelt)."""
+    last = name_key(name).split()[-1:] if name_key(name) else []
+    return bool(last) and last[0] in name_key(span).split()
+
+
+def _led_by_guest(fact: Mission, guest: Person) -> Mission:
+    """``fact`` led by ``guest``, its leader among the people met, and from the guest's body's country."""
+    body = next((p for p in fact.organizations if guest.organization and name_key(p.name) == name_key(guest.organization)), None)
+    return type(fact).model_validate({
+        **fact.model_dump(),
+        "leader": guest.model_dump(),
+        "delegation": [p.model_dump() for p in fact.delegation if p is not guest],
+        "counterparts": [p.model_dump() for p in [fact.leader, *fact.counterparts] if p is not guest],
+        "origin_country": body.country if body and body.country else fact.origin_country,
+    })
 
 
 def dated(fact: Fact, published: date | None) -> Fact:

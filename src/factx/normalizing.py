@@ -180,6 +180,23 @@ _HONORIFICS = (
 _TITLED = re.compile(rf"(?i:{_HONORIFICS}*((?:{_OFFICES}\s+)*))")
 
 
+#: Honorifics only a person takes ("the" is a body's too).
+_PERSONAL = r"(?:h\.\s?e\.?|hon(?:ou?rable|\.)?|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?(?:ssa)?|dott\.?(?:ssa)?|sig\.?(?:ra)?|m\.|mme)\s+"
+
+
+def written_as_person(name: str, text: str) -> bool:
+    """Whether ``text`` writes ``name`` as a person's: right after an office or an honorific ("il presidente
+    Angelo Carrara", "M. Mohamed Benaissa"), or right before one set beside it ("Giulio Frascatani, presidente
+    della Camera"). Only names of two to four capitalised words, none in capitals, are judged."""
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() and not w.isupper() for w in words):
+        return False
+    said = re.escape(name.strip())
+    before = rf"(?i:\b(?:{_PERSONAL}|(?:{_OFFICES})\s+)){said}(?!\w)"
+    after = rf"(?<!\w){said},\s+(?i:(?:{_OFFICES})\b)"
+    return re.search(before, text) is not None or re.search(after, text) is not None
+
+
 def is_office(name: str) -> bool:
     """Whether ``name`` is only an office ("President", "Secretary General"), no one's name."""
     return _OFFICE_ONLY.fullmatch(name.strip()) is not None
@@ -326,7 +343,7 @@ def body_country(name: str, country: str | None) -> str | None:
     if _abroad().search(name):
         return country  # "ufficio ICE di New Delhi": an office there of a body from elsewhere
     for city, first in _named_for(name):
-        if country_code(city) or name_key(city) in _regions(country):
+        if country_code(city) or region_of(city, country):
             continue  # "Embassy of Italy"; "University of Florida", a US state named as cities elsewhere are
         countries = {e[2] for e in _cities()[0].get(name_key(city), ())
                      if e[0] >= _BIG_CITY and (not first or name_key(e[1]) == name_key(city))}
@@ -350,6 +367,11 @@ def _named_for(name: str) -> list[tuple[str, bool]]:
     words = name.split()
     first = [(" ".join(words[:n]), True) for n in (2, 1) if len(words) > n and all(w[:1].isupper() for w in words[:n])]
     return ([(found["city"], False)] if found else []) + first
+
+
+def region_of(name: str, country: str | None) -> bool:
+    """Whether ``name`` is one of ``country``'s ISO 3166-2 subdivisions ("Georgia" of US)."""
+    return name_key(name) in _regions(country)
 
 
 @cache

@@ -24,12 +24,12 @@ from factx import calling, prompting, splitting, spotting, translating
 from factx.backends import Backend, create_backend
 from factx.batching import Batch
 from factx.errors import BackendError, ConfigError, CutOffAnswer, FactxError, InputError, ModelAnswerError
-from factx.grounding import Caveat, countries_said, ground, locate
+from factx.grounding import Caveat, countries_said, ground, locate, shown_quoted
 from factx.merging import (
     drop_nobody, drop_recalled, drop_restated, drop_unmarked, founded_named, full_named, leader_told, merge_duplicates,
     merge_mentions, officers_told, retyped, split_listed, with_outcomes, worded,
 )
-from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, titled, turned
+from factx.models import FACT_TYPES, Fact, Record, Stats, bound, dated, hosted, led, received, titled, turned
 from factx.normalizing import find_publication_date, home_country
 from factx.reading import Document, decode, read_path, read_stdin
 from factx.recording import ExchangeStore, RecordingBackend, StoreMode, Tally
@@ -330,6 +330,7 @@ class Extractor:
         facts: list[Fact] = []
         for draft in answer.facts:  # type: ignore[attr-defined]
             fact, problems = ground(fact_type, draft, text, published)
+            fact = shown_quoted(fact, sentences, text)
             warnings.extend(problems)
             if fact.grounded or not self.strict:
                 facts.append(fact)
@@ -410,9 +411,9 @@ def keep_tables() -> None:
 
 def _settled(fact: Fact, published: date | None, home: str | None) -> Fact:
     """One merged fact with what the program reads better than the model put right: an agreement's
-    kind and status from its words, a visit's leader, days, destination and direction from its
-    quotes, its title."""
-    return titled(hosted(turned(bound(dated(led(worded(fact)), published)), home)))
+    kind and status from its words, a visit's leader (and its guest when the leader is its host), days,
+    destination and direction from its quotes, its title."""
+    return titled(hosted(turned(bound(dated(received(led(worded(fact))), published)), home)))
 
 
 def _first_mention(fact: Fact) -> tuple[int, int]:

@@ -651,6 +651,8 @@ def test_a_fact_is_dated_by_the_day_its_quote_names_when_the_model_gave_none_or_
     ("Il presidente sarà in visita a Pechino per tre giorni.", ("Beijing", "CN", "Palazzo Chigi")),
     ("La delegazione in missione in Cina ha firmato.", (None, "CN", "Palazzo Chigi")),
     ("The visit to Mr Rossi was brief.", (None, None, "Palazzo Chigi")),  # a person is no place ("Mr": no Mauritania)
+    ("FACT SHEET: Republic of Korea State Visit to the United States", (None, "US", "Palazzo Chigi")),  # a headline's capital
+    ("Anlässlich ihres offiziellen Besuches in Luxemburg wurde sie empfangen.", (None, "LU", "Palazzo Chigi")),
 ])
 def test_a_visit_with_no_destination_goes_where_its_quote_travels_to(quote, destination):
     fact = bound(Mission(title="Visit", destination={"venue": "Palazzo Chigi"}, evidence=[{"quote": quote}]))
@@ -719,3 +721,12 @@ def test_a_visit_led_by_the_host_of_a_reception_is_led_by_its_guest(quote: str, 
     settled = received(visit)
     assert settled.leader.name == leader
     assert [p.name for p in settled.delegation + settled.counterparts] == [guest if leader == host else host]
+
+
+def test_the_dateline_given_as_a_party_is_none():
+    text = ("Sicilia e Marocco più vicini.\n\nPALERMO (ITALPRESS) – La Camera di Commercio di Palermo e la Camera "
+            "di Marrakech hanno gettato le basi per un accordo.")
+    parties = [{"name": "Palermo (ITALPRESS)", "kind": "media", "country": "IT"},
+               {"name": "Camera di Commercio di Palermo", "kind": "public_body", "country": "IT"}]
+    accord = ground("agreement", draft("agreement", evidence=[text[31:]], title="x", parties=parties), text, None)[0]
+    assert [p.name for p in accord.parties] == ["Camera di Commercio di Palermo"]

@@ -311,7 +311,7 @@ def _unstated_cleared(value: Any, text: str) -> Any:
     places ("Angola") and offices ("Director of the Office of Public Engagement").
     """
     if isinstance(value, list):
-        return [_unstated_cleared(v, text) for v in value if not _nameless(v)]
+        return [_unstated_cleared(v, text) for v in value if not _nameless(v) and not _dateline(v, text)]
     if not isinstance(value, dict):
         return value
     _signing_people(value, text)
@@ -415,6 +415,19 @@ def _signing_people(value: dict[str, Any], text: str) -> None:
         names = [str(s.get("name")) for s in signatories if isinstance(s, dict)]
         signatories += [{"name": p["name"], "role": None, "organization": None} for p in parties
                         if _a_person(p, text) and not any(same_person(str(p["name"]), n) for n in names)]
+
+
+def _dateline(value: Any, text: str) -> bool:
+    """Whether ``value`` is a party named as the article's dateline, a place and its news agency opening the text
+    before a dash ("PALERMO (ITALPRESS) –"): the small model lists it among an accord's parties."""
+    if not (isinstance(value, dict) and value.keys() == set(Party.model_fields) and "(" in str(value["name"])):
+        return False
+    found = re.search(rf"{re.escape(str(value['name']).strip())}\s*[-–—]", text[:_DATELINE_CHARS], re.IGNORECASE)
+    return found is not None
+
+
+#: How far into a text its dateline may stand (after a headline and a lead).
+_DATELINE_CHARS = 400
 
 
 def _a_person(value: Any, text: str) -> bool:

@@ -666,8 +666,10 @@ def bound(fact: Fact) -> Fact:
 
 #: A word of travel, then where to: "travel to", "visit to", "trip to the", "missione in", "in visita a".
 _TRAVEL_TO = re.compile(
-    r"\b(?:travel(?:s|l?ed|l?ing)?|trips?|visits?|missions?|delegations?|missione|visita|viaggio|delegazione)"
-    r"\s+(?:to|in|a|ad|nel|nella|negli|in)\s+(?:the\s+)?(?P<place>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)")
+    r"\b(?i:travel(?:s|l?ed|l?ing)?|trips?|visits?|missions?|delegations?|missione|visita|viaggio|delegazione"
+    r"|besuch(?:es|s)?|reise|visite|voyage|viagem|viaje)"
+    r"\s+(?:to|in|a|ad|nel|nella|negli|nach|à|en|au|aux|ao)\s+(?:the\s+)?"
+    r"(?P<place>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?)")
 
 
 def turned(fact: Fact, home: str | None) -> Fact:

@@ -186,14 +186,22 @@ def test_a_text_about_a_sport_is_not_asked_for_missions_agreements_or_federation
     assert backend.requests == [] and record.facts == []
 
 
-def test_a_football_transfer_told_as_a_mission_and_an_accordo_is_not_asked_for_either():
-    """A sporting director's "missione" to sign a forward: the market's words make the text a sport's."""
-    text = (
-        "Partita la seconda missione del ds a Londra per il centravanti: non c'è ancora l'accordo con il club. "
-        "Il direttore sportivo punta a chiudere prima delle visite mediche, poi gli allenamenti con il nuovo "
-        "terzino, mentre la cessione del vecchio attaccante resta in sospeso."
-    )
+@pytest.mark.parametrize("text", [
+    # a sporting director's "missione" to sign a forward: the market's words make the text a sport's
+    "Partita la seconda missione del ds a Londra per il centravanti: non c'è ancora l'accordo con il club. "
+    "Il direttore sportivo punta a chiudere prima delle visite mediche, poi gli allenamenti con il nuovo "
+    "terzino, mentre la cessione del vecchio attaccante resta in sospeso.",
+    # a lawsuit over a launch "deal": the court's words make the text a court case's
+    "A federal judge has asked the Air Force and the company to try mediation to resolve a lawsuit over the "
+    "deal. The company sued in April; the court heard the plaintiff and the defendant, and the judge denied "
+    "a motion to dismiss. Attorneys for both sides will report on the missions in question.",
+])
+def test_a_football_transfer_or_a_court_case_is_not_asked_for_missions_agreements_or_federations(text: str):
     assert spotting.unasked(text) == {"mission", "agreement", "federation"}
+
+
+def test_a_memorandum_between_a_court_and_a_university_is_asked_as_usual():
+    assert spotting.unasked("Il Tribunale e l'Università hanno firmato un protocollo d'intesa sui tirocini.") == frozenset()
 
 
 def test_a_cooperation_text_that_mentions_a_sport_is_asked_as_usual():
@@ -345,17 +353,6 @@ def test_who_leads_or_accompanies_picks_a_sentence_but_tells_no_trip(sentence):
     assert spotting.spot(sentence, "mission") == [sentence]  # shown to the model
     assert not spotting.tells(sentence, "mission")  # but no mission is kept on those words alone
     assert spotting.tells("La delegazione, accompagnata dal ministro, ha visitato Tokyo.", "mission")
-
-
-def test_a_text_about_a_court_case_is_not_asked_for_missions_agreements_or_federations():
-    """A lawsuit over a launch "deal": the court's words make the text a court case's; a memorandum is still asked."""
-    text = (
-        "A federal judge has asked the Air Force and the company to try mediation to resolve a lawsuit over the "
-        "deal. The company sued in April; the court heard the plaintiff and the defendant, and the judge denied "
-        "a motion to dismiss. Attorneys for both sides will report on the missions in question."
-    )
-    assert spotting.unasked(text) == {"mission", "agreement", "federation"}
-    assert spotting.unasked("Il Tribunale e l'Università hanno firmato un protocollo d'intesa sui tirocini.") == frozenset()
 
 
 @pytest.mark.parametrize(("quote", "body"), [

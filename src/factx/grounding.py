@@ -31,8 +31,7 @@ from factx.normalizing import (
     sector_unsaid, written_as_person,
 )
 from factx.splitting import pieces
-from factx.spotting import names as names_type
-from factx.spotting import tells
+from factx.spotting import names as names_type, tells
 
 #: Typographic variants a model may swap for their plain ASCII forms.
 _FOLD = str.maketrans(
@@ -351,7 +350,7 @@ def countries_said(fact: Fact, text: str, home: str | None) -> Fact:
         if not isinstance(value, dict):
             return value
         value = {k: said(v) for k, v in value.items()}
-        if value.keys() == set(Party.model_fields) and _unsaid(value["country"], text, home):
+        if _a_party(value) and _unsaid(value["country"], text, home):
             value["country"] = named_country(str(value["name"]))
         return value
 
@@ -420,7 +419,7 @@ def _signing_people(value: dict[str, Any], text: str) -> None:
 def _dateline(value: Any, text: str) -> bool:
     """Whether ``value`` is a party named as the article's dateline, a place and its news agency opening the text
     before a dash ("PALERMO (ITALPRESS) –"): the small model lists it among an accord's parties."""
-    if not (isinstance(value, dict) and value.keys() == set(Party.model_fields) and "(" in str(value["name"])):
+    if not (_a_party(value) and "(" in str(value["name"])):
         return False
     found = re.search(rf"{re.escape(str(value['name']).strip())}\s*[-–—]", text[:_DATELINE_CHARS], re.IGNORECASE)
     return found is not None
@@ -432,7 +431,12 @@ _DATELINE_CHARS = 400
 
 def _a_person(value: Any, text: str) -> bool:
     """Whether ``value`` is a party the text names as a person ("Giulio Frascatani, presidente della Camera")."""
-    return isinstance(value, dict) and value.keys() == set(Party.model_fields) and written_as_person(str(value["name"]), text)
+    return _a_party(value) and written_as_person(str(value["name"]), text)
+
+
+def _a_party(value: Any) -> bool:
+    """Whether ``value`` is a party as a draft's dump holds it (a dict of ``Party``'s fields)."""
+    return isinstance(value, dict) and value.keys() == set(Party.model_fields)
 
 
 def _nameless(value: Any) -> bool:
@@ -446,7 +450,7 @@ def _nameless(value: Any) -> bool:
     capitals ("PAC-ADE" is a body), and
     is not a country ("Angola" met as if a person), nor only an office ("Secretary General").
     """
-    if isinstance(value, dict) and value.keys() == set(Party.model_fields):
+    if _a_party(value):
         return not _has_capital(str(value["name"]))  # "consorzi": no body's name
     if not (isinstance(value, dict) and value.keys() == set(Person.model_fields)):
         return False

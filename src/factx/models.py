@@ -609,7 +609,7 @@ def _reception(quote: str) -> tuple[str | None, str]:
 
 def _names_in(name: str, span: str) -> bool:
     """Whether ``span`` writes the last word of a person's ``name`` (the first may be misspelt)."""
-    last = name_key(name).split()[-1:] if name_key(name) else []
+    last = name_key(name).split()[-1:]
     return bool(last) and last[0] in name_key(span).split()
 
 
